@@ -1,0 +1,185 @@
+import { LogAuditor, peekCheckpoint, toHex, type EventSignature, type TileWrite as LedgerTileWrite } from '@milkchain/ledger';
+import type { JWK } from 'jose';
+import { tileKey, type CheckpointRecord, type LedgerStore } from './store/port.ts';
+
+export interface AuditIssue {
+  seq: number | null;
+  id?: string | null;
+  check: string;
+  detail: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  tiles: number;
+  seconds: number;
+  issues: AuditIssue[];
+  /** Where the trusted log keys came from. */
+  trust: string;
+}
+
+export interface AuditProgress {
+  done: number;
+  total: number;
+}
+
+/** A source of the whole log in order: a database (store) or a running server (HTTP). */
+export interface AuditSource {
+  size(): Promise<number>;
+  /** Entries with their signature resolved (bulk signatures with their list of ids). */
+  entries(start: number, limit: number): Promise<Array<{ seq: number; id: string; canonical: Uint8Array; signature: EventSignature }>>;
+  /** Checkpoints with treeSize in [from, to], ascending. */
+  checkpoints(from: number, to: number): Promise<CheckpointRecord[]>;
+  latestCheckpoint(): Promise<CheckpointRecord | null>;
+  /** Stored tiles, where the source has them (a database does; a server does not). */
+  tiles?(coords: Array<{ tileLevel: number; tileIndex: number }>): Promise<Map<string, Uint8Array>>;
+  /** Stored org keys, where the source has them, to compare with the log's registrations. */
+  orgKeys?(): Promise<Array<{ kid: string; org: string; jwk: unknown }>>;
+}
+
+export function storeSource(store: LedgerStore): AuditSource {
+  const bulk = new Map<number, { jws: string; ids: string[] }>();
+  return {
+    size: () => store.size(),
+    async entries(start, limit) {
+      const rows = await store.entries(start, limit);
+      const out = [];
+      for (const e of rows) {
+        let signature: EventSignature;
+        if (e.signature !== null) signature = e.signature;
+        else {
+          let b = e.bulkId === null ? undefined : bulk.get(e.bulkId);
+          if (!b && e.bulkId !== null) {
+            const stored = await store.bulkSignature(e.bulkId);
+            b = stored ? { jws: stored.jws, ids: stored.ids } : { jws: '', ids: [] };
+            if (bulk.size > 10_000) bulk.clear();
+            bulk.set(e.bulkId, b);
+          }
+          signature = b ?? '';
+        }
+        out.push({ seq: e.seq, id: e.id, canonical: e.canonical, signature });
+      }
+      return out;
+    },
+    checkpoints: (from, to) => store.checkpoints(from, to, 100_000),
+    latestCheckpoint: () => store.latestCheckpoint(),
+    tiles: (coords) => store.tiles(coords),
+    orgKeys: () => store.orgKeys(),
+  };
+}
+
+/**
+ * The audit: re-hashes every stored event from its stored bytes, rebuilds the tree, checks every
+ * chain link, input, signature and checkpoint (all through @milkchain/ledger's LogAuditor, the
+ * one verifier) and, where the source has them, every stored tile and org key. Reports the first
+ * place where anything disagrees, plus up to `maxIssues` more.
+ */
+export async function audit(
+  source: AuditSource,
+  options: { logKeys: JWK[]; trust: string; operatorOrg: string; origin?: string; pageSize?: number; maxIssues?: number; onProgress?: (p: AuditProgress) => void },
+): Promise<AuditReport> {
+  const started = performance.now();
+  const pageSize = options.pageSize ?? 5000;
+  const auditor = new LogAuditor({ logKeys: { keys: options.logKeys }, operatorOrg: options.operatorOrg, origin: options.origin, maxIssues: options.maxIssues ?? 20 });
+  const extra: AuditIssue[] = [];
+  const size = await source.size();
+  const latest = await source.latestCheckpoint();
+  let checkpointsChecked = 0;
+  let tilesChecked = 0;
+
+  // Checkpoints are fed when the rebuilt tree reaches their size.
+  let pending: CheckpointRecord[] = await source.checkpoints(0, Math.min(size, pageSize));
+  let pendingUpTo = Math.min(size, pageSize);
+  const feedCheckpoints = async () => {
+    while (pending.length > 0 && pending[0]!.treeSize <= auditor.size) {
+      const cp = pending.shift()!;
+      const peeked = safePeek(cp.jws);
+      if (!peeked || peeked.treeSize !== cp.treeSize || peeked.rootHash !== cp.rootHash) {
+        extra.push({ seq: cp.treeSize - 1, check: 'checkpoint-record', detail: `the stored checkpoint row for tree size ${cp.treeSize} does not match its own signed payload` });
+      }
+      await auditor.checkCheckpoint(cp.jws);
+      checkpointsChecked++;
+    }
+  };
+  const compareTiles = async (computed: LedgerTileWrite[]) => {
+    if (!source.tiles || computed.length === 0) return;
+    const stored = await source.tiles(computed.map((t) => ({ tileLevel: t.tileLevel, tileIndex: t.tileIndex })));
+    for (const t of computed) {
+      tilesChecked++;
+      const s = stored.get(tileKey(t.tileLevel, t.tileIndex));
+      if (!s || toHex(s.subarray(0, t.hashes.length)) !== toHex(t.hashes)) {
+        extra.push({
+          seq: null,
+          check: 'stored-subtree-hashes',
+          detail: s
+            ? `stored tile ${t.tileLevel}/${t.tileIndex} (subtree hashes at height ${8 * t.tileLevel}) differs from the hashes rebuilt from the events`
+            : `stored tile ${t.tileLevel}/${t.tileIndex} is missing`,
+        });
+      }
+    }
+  };
+
+  await feedCheckpoints();
+  for (let start = 0; start < size; start += pageSize) {
+    const page = await source.entries(start, pageSize);
+    if (pendingUpTo < Math.min(size, start + 2 * pageSize)) {
+      const upTo = Math.min(size, start + 2 * pageSize);
+      pending.push(...(await source.checkpoints(pendingUpTo + 1, upTo)));
+      pendingUpTo = upTo;
+    }
+    for (const e of page) {
+      await auditor.addEntry(e);
+      if (pending.length > 0 && pending[0]!.treeSize <= auditor.size) await feedCheckpoints();
+    }
+    await compareTiles(auditor.drainCompletedTiles());
+    options.onProgress?.({ done: Math.min(size, start + page.length), total: size });
+    if (page.length < pageSize && start + page.length < size) {
+      extra.push({ seq: start + page.length, check: 'sequence', detail: `the log reports ${size} entries but entry ${start + page.length} is missing` });
+      break;
+    }
+  }
+  await compareTiles(auditor.currentTiles());
+  if (!latest) extra.push({ seq: null, check: 'checkpoint', detail: 'the log has no signed checkpoint' });
+  else if (latest.treeSize > auditor.size) {
+    extra.push({ seq: auditor.size, check: 'truncated', detail: `the latest signed checkpoint covers ${latest.treeSize} entries but only ${auditor.size} are stored: entries from seq ${auditor.size} on are missing` });
+  } else if (latest.treeSize < auditor.size) {
+    extra.push({ seq: latest.treeSize, check: 'unsigned-entries', detail: `entries from seq ${latest.treeSize} on are not covered by any signed checkpoint` });
+  }
+  if (source.orgKeys) {
+    const learned = auditor.keysByKid();
+    for (const k of await source.orgKeys()) {
+      const registered = learned.get(k.kid);
+      if (!registered) extra.push({ seq: null, check: 'org-key', detail: `key ${k.kid} of ${k.org} is in the key table but was never registered in the log` });
+      else if (registered.org !== k.org || JSON.stringify(canonicalJwk(registered.jwk)) !== JSON.stringify(canonicalJwk(k.jwk))) {
+        extra.push({ seq: registered.seq ?? null, check: 'org-key', detail: `key ${k.kid} in the key table differs from its registration in the log` });
+      }
+    }
+  }
+  const issues: AuditIssue[] = [...auditor.issues.map((i) => ({ seq: i.seq, id: i.id, check: i.check, detail: i.detail })), ...extra].sort(
+    (a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER),
+  );
+  return {
+    ok: issues.length === 0,
+    entries: auditor.size,
+    checkpoints: checkpointsChecked,
+    tiles: tilesChecked,
+    seconds: (performance.now() - started) / 1000,
+    issues,
+    trust: options.trust,
+  };
+}
+
+function safePeek(jws: string) {
+  try {
+    return peekCheckpoint(jws);
+  } catch {
+    return null;
+  }
+}
+
+function canonicalJwk(jwk: unknown) {
+  const k = jwk as { kty?: unknown; crv?: unknown; x?: unknown };
+  return { kty: k.kty, crv: k.crv, x: k.x };
+}
