@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (no TypeScript to know the globals).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['services/*/src/config.ts', 'scripts/**', 'tests/**', '**/bench/**', 'vitest.config.ts', 'prisma.config.ts', 'services/*/src/cli.ts', '**/*.test.ts', 'services/embedded/src/**', 'services/*/src/main.ts', 'tests/setup/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -4,11 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '@milkchain/store';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresUrl: string;
-  }
-}
+import '@milkchain/store/testing'; // declares ProvidedContext.postgresUrl
 
 /**
  * One PostgreSQL server per test run (embedded, fsync off, in a temporary folder); every test

@@ -30,16 +30,32 @@ export const timestamp = z.iso.datetime({ offset: true }).max(40);
 /** Calendar date, YYYY-MM-DD. */
 export const date = z.iso.date().max(10);
 
-const SINGLE_LINE = /^\P{Cc}*$/u;
-const MULTI_LINE = /^[\P{Cc}\n\t]*$/u;
+const SINGLE_LINE = /^[^\p{Cc}\u2028\u2029]*$/u;
+const MULTI_LINE = /^(?:[^\p{Cc}\u2028\u2029]|[\n\t])*$/u;
+// In `u` mode a well-formed surrogate pair is one code point, so only an unpaired half matches.
+const WELL_FORMED = /^\P{Cs}*$/u;
+const NOT_BLANK = /^$|\S/u;
+
+/**
+ * Text for people. An unpaired surrogate is refused because it has no UTF-8 form: the event could
+ * not be canonicalised (RFC 8785) and so could not be hashed or signed. Blank text says nothing.
+ */
+function humanText(max: number, lines: RegExp, linesMessage: string) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(lines, linesMessage)
+    .regex(WELL_FORMED, 'must be well-formed Unicode (it contains an unpaired surrogate)')
+    .regex(NOT_BLANK, 'must not be blank');
+}
 
 /** Human-readable text on one line, 1 to `max` characters. */
-export const text = (max: number) =>
-  z.string().min(1).max(max).regex(SINGLE_LINE, 'must not contain control characters');
+export const text = (max: number) => humanText(max, SINGLE_LINE, 'must be one line without control characters');
 
 /** Free text that may span lines (tabs and line feeds allowed, other control characters not). */
 export const longText = (max: number) =>
-  z.string().min(1).max(max).regex(MULTI_LINE, 'must not contain control characters other than tab and line feed');
+  humanText(max, MULTI_LINE, 'must not contain control characters other than tab and line feed');
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._/:-]*$/;
 
@@ -110,7 +126,24 @@ export const temperatureReading = z.strictObject({ at: timestamp, temperatureC }
 
 export const temperatureRange = z
   .strictObject({ minC: temperatureC, maxC: temperatureC })
-  .refine((r) => r.minC <= r.maxC, { message: 'must not be below minC', path: ['maxC'] });
+  .refine((r) => r.minC <= r.maxC, { message: 'must not be below minC', path: ['maxC'], ...comparing('minC', 'maxC') });
+
+/**
+ * Options for a rule that compares fields of one object: it runs only when the value is an object
+ * and the `fields` it reads passed their own checks. A wrong field is then reported once, by its
+ * own rule, and not a second time as a puzzling comparison (zod would otherwise run the rule after
+ * non-fatal issues such as a malformed date).
+ */
+export function comparing(...fields: string[]): { when: (payload: z.core.ParsePayload) => boolean } {
+  return {
+    when: (payload) =>
+      payload.issues.every((issue) => {
+        const first = issue.path?.[0];
+        if (first === undefined) return issue.code === 'unrecognized_keys';
+        return !fields.includes(String(first));
+      }),
+  };
+}
 
 /** True when RFC 3339 instant `a` is strictly before `b` (offsets taken into account). */
 export function isBefore(a: string, b: string): boolean {

@@ -120,7 +120,7 @@ export class TiledTree {
     const needed = lastTiles(treeSize);
     const tree = new TiledTree();
     tree.#size = treeSize;
-    for (let tileLevel = 0, count = treeSize; count > 0; tileLevel++, count = Math.floor(count / TILE_WIDTH)) {
+    for (let count = treeSize; count > 0; count = Math.floor(count / TILE_WIDTH)) {
       tree.#counts.push(count);
       tree.#buffers.push(new Uint8Array(TILE_BYTES));
     }
@@ -194,7 +194,7 @@ export class TiledTree {
     this.#addToTile(0, leaf, writes);
     // Merge equal-height subtrees as in binary addition; each completed node whose height is a
     // multiple of 8 is the roll-up of a full tile and goes into the tile level above.
-    let hash = leaf.slice();
+    let hash: Uint8Array = leaf.slice();
     let height = 0;
     for (let carry = this.#size; carry % 2 === 1; carry = Math.floor(carry / 2)) {
       hash = nodeHash(this.#frontier[height]!, hash);

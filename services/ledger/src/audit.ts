@@ -90,7 +90,7 @@ export async function audit(
   let tilesChecked = 0;
 
   // Checkpoints are fed when the rebuilt tree reaches their size.
-  let pending: CheckpointRecord[] = await source.checkpoints(0, Math.min(size, pageSize));
+  const pending: CheckpointRecord[] = await source.checkpoints(0, Math.min(size, pageSize));
   let pendingUpTo = Math.min(size, pageSize);
   const feedCheckpoints = async () => {
     while (pending.length > 0 && pending[0]!.treeSize <= auditor.size) {
@@ -141,6 +141,7 @@ export async function audit(
     }
   }
   await compareTiles(auditor.currentTiles());
+  await auditor.finish();
   if (!latest) extra.push({ seq: null, check: 'checkpoint', detail: 'the log has no signed checkpoint' });
   else if (latest.treeSize > auditor.size) {
     extra.push({ seq: auditor.size, check: 'truncated', detail: `the latest signed checkpoint covers ${latest.treeSize} entries but only ${auditor.size} are stored: entries from seq ${auditor.size} on are missing` });

@@ -192,7 +192,7 @@ describe('milkchain verify', () => {
         const jws = await signCheckpoint(
           { origin: 'test.milkchain/ledger', treeSize: Number(rows[0].tree_size), rootHash: Buffer.from(rows[0].root_hash).toString('hex'), issuedAt: new Date(rows[0].issued_at).toISOString() },
           rogue.privateKey,
-          (logKeys.keys[0] as { kid: string }).kid,
+          (logKeys.keys[0] as unknown as { kid: string }).kid,
         );
         await c.query('UPDATE ledger_checkpoints SET jws = $1 WHERE tree_size = $2', [jws, rows[0].tree_size]);
       }),

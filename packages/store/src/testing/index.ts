@@ -20,3 +20,10 @@ export async function createTestDatabase(serverUrl: string, prefix = 't'): Promi
   await migrate(url.toString());
   return url.toString();
 }
+
+// What tests/setup/global.ts provides to every test file (`inject('postgresUrl')`).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}

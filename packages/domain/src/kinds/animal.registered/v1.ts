@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { code, date, earTag, gln13, species, text } from '../../fields.ts';
+import { code, comparing, date, earTag, gln13, species, text } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
-export const schema = z.strictObject({
+export const schema = z
+  .strictObject({
   earTag,
   species,
   breed: text(60),
@@ -14,7 +15,12 @@ export const schema = z.strictObject({
   /** Where the animal is kept, when the farm has a GLN. */
   premisesGln: gln13.optional(),
   damEarTag: earTag.optional(),
-});
+})
+  .refine((d) => d.damEarTag !== d.earTag, {
+    message: "must not be the animal's own earTag",
+    path: ['damEarTag'],
+    ...comparing('earTag', 'damEarTag'),
+  });
 export type Data = z.infer<typeof schema>;
 
 export const definition = defineKind({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { earTag, isBefore, text, timestamp } from '../../fields.ts';
+import { comparing, earTag, isBefore, text, timestamp } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
 export const schema = z
@@ -25,6 +25,12 @@ export const schema = z
   .refine((d) => !isBefore(d.milkWithdrawalUntil, d.administeredAt), {
     message: 'must not be before administeredAt',
     path: ['milkWithdrawalUntil'],
+    ...comparing('administeredAt', 'milkWithdrawalUntil'),
+  })
+  .refine((d) => d.meatWithdrawalUntil === undefined || !isBefore(d.meatWithdrawalUntil, d.administeredAt), {
+    message: 'must not be before administeredAt',
+    path: ['meatWithdrawalUntil'],
+    ...comparing('administeredAt', 'meatWithdrawalUntil'),
   });
 export type Data = z.infer<typeof schema>;
 

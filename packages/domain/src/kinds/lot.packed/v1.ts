@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, gtin14, lot, quantity, text } from '../../fields.ts';
+import { comparing, date, gtin14, lot, text } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
 export const schema = z
@@ -7,13 +7,17 @@ export const schema = z
     gtin: gtin14,
     lot,
     units: z.int().min(1).max(10_000_000),
-    /** Net content of one unit, e.g. 250 mL. */
-    unitSize: quantity,
+    /** Net content of one unit, e.g. 250 mL: a volume or a mass (a count would say nothing). */
+    unitSize: z.strictObject({ value: z.number().gt(0).max(1_000_000), unit: z.enum(['mL', 'L', 'g', 'kg']) }),
     productionDate: date,
     bestBefore: date,
     storage: text(60).optional(),
   })
-  .refine((d) => d.bestBefore >= d.productionDate, { message: 'must not be before productionDate', path: ['bestBefore'] });
+  .refine((d) => d.bestBefore >= d.productionDate, {
+    message: 'must not be before productionDate',
+    path: ['bestBefore'],
+    ...comparing('productionDate', 'bestBefore'),
+  });
 export type Data = z.infer<typeof schema>;
 
 export const definition = defineKind({

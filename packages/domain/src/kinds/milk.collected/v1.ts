@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, earTag, isBefore, species, temperatureC, text, timestamp, volumeL } from '../../fields.ts';
+import { code, comparing, earTag, isBefore, species, temperatureC, text, timestamp, volumeL } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
 export const schema = z.strictObject({
@@ -8,7 +8,11 @@ export const schema = z.strictObject({
   tankTemperatureC: temperatureC,
   milkingWindow: z
     .strictObject({ start: timestamp, end: timestamp })
-    .refine((w) => isBefore(w.start, w.end), { message: 'must be after milkingWindow.start', path: ['end'] }),
+    .refine((w) => isBefore(w.start, w.end), {
+      message: 'must be after milkingWindow.start',
+      path: ['end'],
+      ...comparing('start', 'end'),
+    }),
   /** Animals whose milk was kept out of this collection, and why (withdrawal, colostrum ...). */
   animalsExcluded: z
     .array(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, temperatureC, text, volumeL } from '../../fields.ts';
+import { code, comparing, temperatureC, text, volumeL } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
 export const schema = z
@@ -14,8 +14,9 @@ export const schema = z
     silo: code(40).optional(),
   })
   .refine((d) => d.decision !== 'rejected' || d.remarks !== undefined, {
-    message: 'is required when decision is "rejected"',
+    message: 'is required when decision is "rejected" (say why the load was refused)',
     path: ['remarks'],
+    ...comparing('decision', 'remarks'),
   });
 export type Data = z.infer<typeof schema>;
 

@@ -13,7 +13,7 @@ export const schema = z.strictObject({
     .array(
       z
         .strictObject({ start: timestamp, end: timestamp, peakC: temperatureC })
-        .refine((e) => isBefore(e.start, e.end), { message: 'must be after start', path: ['end'] }),
+        .refine((e) => isBefore(e.start, e.end), { message: 'must be after start', path: ['end'], ...comparing('start', 'end') }),
     )
     .max(1000),
 });
