@@ -84,8 +84,16 @@ function describe(issue: z.core.$ZodIssue): string {
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union reports at its discriminator, with the object as input.
+      const { discriminator, input } = issue;
+      if (discriminator !== undefined && 'options' in issue && issue.options !== undefined) {
+        const options = issue.options.map((v) => JSON.stringify(v)).join(', ');
+        const missing = typeof input === 'object' && input !== null && !(discriminator in input);
+        return missing ? `is required: one of ${options}` : `must be one of ${options}`;
+      }
       return 'does not match any of the allowed forms';
+    }
     case 'custom':
       return issue.message;
     default:

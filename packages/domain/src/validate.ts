@@ -1,10 +1,23 @@
 import { envelopeSchema, type LedgerEvent } from './envelope.ts';
 import { type Problem, toProblems } from './problems.ts';
-import { kindInfo } from './registry.ts';
+import { kindInfo, knownKinds } from './registry.ts';
 
 export type ValidationResult = { ok: true; event: LedgerEvent } | { ok: false; problems: Problem[] };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function unknownKind(kind: string): Problem {
+  const names = [...new Set(knownKinds().map((k) => k.kind))].join(', ');
+  return { path: '/kind', message: `kind "${kind}" is not a known kind; the known kinds are: ${names}` };
+}
+
+function unknownVersion(kind: string, version: number): Problem {
+  const versions = knownKinds()
+    .filter((k) => k.kind === kind)
+    .map((k) => k.version)
+    .join(', ');
+  return { path: '/kindVersion', message: `kindVersion ${version} is not a known version of ${kind}; the known versions are: ${versions}` };
+}
 
 /**
  * Checks an event as received: the envelope, then that its kind and version are registered,
@@ -17,18 +30,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function validateEvent(event: unknown): ValidationResult {
   const envelope = envelopeSchema.safeParse(event, { reportInput: true });
   const problems = envelope.success ? [] : toProblems(envelope.error.issues);
+  if (!isRecord(event)) return { ok: false, problems };
 
-  // The kind and data checks need only these three fields; run them even when another envelope
-  // field is wrong, so the sender learns everything in one round trip.
-  const kindUsable = !problems.some((p) => p.path === '/kind' || p.path === '/kindVersion' || p.path === '');
-  if (isRecord(event) && kindUsable) {
-    const { kind, kindVersion, data } = event as Pick<LedgerEvent, 'kind' | 'kindVersion' | 'data'>;
-    const info = kindInfo(kind, kindVersion);
-    if (!info) {
-      problems.push({ path: '/kind', message: `unknown kind "${kind}" version ${kindVersion}` });
-    } else if (isRecord(data)) {
-      const result = info.schema.safeParse(data, { reportInput: true });
-      if (!result.success) problems.push(...toProblems(result.error.issues, ['data']));
+  // The kind and data checks need only kind, kindVersion and data; run them even when another
+  // envelope field is wrong, so the sender learns everything in one round trip.
+  const wellFormed = (field: string) => !problems.some((p) => p.path === `/${field}`);
+  const { kind, kindVersion, data } = event as Pick<LedgerEvent, 'kind' | 'kindVersion' | 'data'>;
+  if (wellFormed('kind')) {
+    if (kindInfo(kind) === undefined) {
+      problems.push(unknownKind(kind));
+    } else if (wellFormed('kindVersion')) {
+      const info = kindInfo(kind, kindVersion);
+      if (info === undefined) {
+        problems.push(unknownVersion(kind, kindVersion));
+      } else if (isRecord(data)) {
+        const result = info.schema.safeParse(data, { reportInput: true });
+        if (!result.success) problems.push(...toProblems(result.error.issues, ['data']));
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUTS, validateEvent } from '../src/index.ts';
+import { knownKinds, MAX_INPUTS, validateEvent } from '../src/index.ts';
 import { fixtureEvent } from '../src/testing/index.ts';
 
 const id = (n: number) => n.toString(16).padStart(64, '0');
@@ -85,16 +85,35 @@ describe('validateEvent: the envelope', () => {
 });
 
 describe('validateEvent: kinds', () => {
-  it('refuses an unknown kind at /kind', () => {
+  it('refuses an unknown kind at /kind, naming it and every known kind', () => {
     const event = fixtureEvent('milk.collected', { kind: 'milk.spilled' });
-    expect(problemsOf(event)).toEqual([{ path: '/kind', message: 'unknown kind "milk.spilled" version 1' }]);
+    const problems = problemsOf(event);
+    expect(problems).toEqual([
+      { path: '/kind', message: expect.stringMatching(/^kind "milk.spilled" is not a known kind; the known kinds are: /) },
+    ]);
+    for (const { kind } of knownKinds()) expect(problems[0]!.message).toContain(kind);
   });
 
-  it('refuses an unknown version of a known kind', () => {
-    const event = fixtureEvent('milk.collected', { kindVersion: 1 });
-    expect(problemsOf({ ...event, kindVersion: 9 })).toEqual([
-      { path: '/kind', message: 'unknown kind "milk.collected" version 9' },
+  it('refuses an unknown version of a known kind at /kindVersion, naming the known versions', () => {
+    const event = { ...fixtureEvent('milk.collected'), kindVersion: 9 };
+    expect(problemsOf(event)).toEqual([
+      { path: '/kindVersion', message: 'kindVersion 9 is not a known version of milk.collected; the known versions are: 1' },
     ]);
+  });
+
+  it('still says the kind is unknown when kindVersion is malformed too', () => {
+    const event = { ...fixtureEvent('milk.collected'), kind: 'milk.spilled', kindVersion: '1' };
+    expect(problemsOf(event).map((p) => p.path)).toEqual(['/kindVersion', '/kind']);
+  });
+
+  it('does not look up a malformed kind, nor check data it cannot know the schema of', () => {
+    const event = fixtureEvent('milk.collected', { kind: 'Milk Collected', data: { volumeL: -1 } });
+    expect(problemsOf(event).map((p) => p.path)).toEqual(['/kind']);
+  });
+
+  it('checks the data of an event whose other envelope fields are wrong', () => {
+    const event = { ...fixtureEvent('milk.collected', { data: { volumeL: -1 } }), v: 2, extra: true };
+    expect(problemsOf(event).map((p) => p.path)).toEqual(['/v', '/extra', '/data/volumeL']);
   });
 
   it('reports envelope and data problems together, envelope first', () => {

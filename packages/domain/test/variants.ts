@@ -37,6 +37,13 @@ function arrayMax(schema: z.ZodArray): number | undefined {
   return undefined;
 }
 
+/** The option of a discriminated union that `value` belongs to (the fixture must pick one). */
+function optionFor(union: z.ZodDiscriminatedUnion, value: unknown, at: string): z.ZodType {
+  const option = (union.options as readonly z.ZodType[]).find((o) => o.safeParse(value).success);
+  if (!option) throw new Error(`${at}: the fixture's value matches no option of the union`);
+  return option;
+}
+
 const label = (path: Path) => path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').slice(1);
 
 function* edits(schema: z.ZodType, value: unknown, path: Path): Generator<Edit> {
@@ -59,6 +66,9 @@ function* edits(schema: z.ZodType, value: unknown, path: Path): Generator<Edit> 
       yield { name: `${at} longer than ${max} items`, path, value: Array.from({ length: max + 1 }, () => items[0]) };
     }
     for (const [i, item] of items.entries()) yield* edits(s.element as z.ZodType, item, [...path, i]);
+  } else if (s instanceof z.ZodDiscriminatedUnion) {
+    // The option the fixture uses; its discriminator's own edits cover "no such option".
+    yield* edits(optionFor(s, value, at), value, path);
   } else if (s._zod.def.type === 'string') {
     const str = s as z.ZodString;
     yield { name: `${at} a number`, path, value: 42 };
@@ -118,6 +128,8 @@ export function withoutOptionalFields(schema: z.ZodType, event: LedgerEvent): Ar
       }
     } else if (s instanceof z.ZodArray) {
       (value as unknown[]).forEach((item, i) => walk(s.element as z.ZodType, item, [...path, i]));
+    } else if (s instanceof z.ZodDiscriminatedUnion) {
+      walk(optionFor(s, value, label(path)), value, path);
     }
   }
   walk(schema, event.data, ['data']);
@@ -133,6 +145,9 @@ export function unboundedFields(schema: z.ZodType, path: Path = ['data']): strin
   }
   if (s instanceof z.ZodArray) {
     return [...(arrayMax(s) === undefined ? [`${at} (array)`] : []), ...unboundedFields(s.element as z.ZodType, [...path, 0])];
+  }
+  if (s instanceof z.ZodDiscriminatedUnion) {
+    return (s.options as readonly z.ZodType[]).flatMap((option) => unboundedFields(option, path));
   }
   if (s._zod.def.type === 'string') return (s as z.ZodString).maxLength === null ? [`${at} (string)`] : [];
   if (s instanceof z.ZodNumber) {

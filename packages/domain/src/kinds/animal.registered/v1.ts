@@ -4,18 +4,18 @@ import { defineKind } from '../../kind.ts';
 
 export const schema = z
   .strictObject({
-  earTag,
-  species,
-  breed: text(60),
-  sex: z.enum(['female', 'male']),
-  birthDate: date,
-  /** The farm's own herd or pen code. */
-  herd: code(64),
-  origin: z.enum(['born_on_farm', 'purchased', 'imported']),
-  /** Where the animal is kept, when the farm has a GLN. */
-  premisesGln: gln13.optional(),
-  damEarTag: earTag.optional(),
-})
+    earTag,
+    species,
+    breed: text(60),
+    sex: z.enum(['female', 'male']),
+    birthDate: date,
+    /** The farm's own herd or pen code. */
+    herd: code(64),
+    origin: z.enum(['born_on_farm', 'purchased', 'imported']),
+    /** Where the animal is kept, when the farm has a GLN. */
+    premisesGln: gln13.optional(),
+    damEarTag: earTag.optional(),
+  })
   .refine((d) => d.damEarTag !== d.earTag, {
     message: "must not be the animal's own earTag",
     path: ['damEarTag'],

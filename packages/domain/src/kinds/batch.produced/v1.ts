@@ -2,6 +2,36 @@ import { z } from 'zod';
 import { code, quantity, temperatureC, text, urn } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
+const holdSeconds = z.number().min(0).max(604_800);
+const note = text(200).optional();
+
+/**
+ * A heat treatment is recorded with its holding temperature and time (e.g. 75 °C for 15 s;
+ * UHT 137 °C for 4 s): they are what makes the milk safe, and what an inspector asks for.
+ */
+const heatTreatment = z.strictObject({
+  operation: z.enum(['pasteurisation', 'uht']),
+  temperatureC,
+  holdSeconds: z.number().gt(0).max(604_800),
+  note,
+});
+
+const otherStep = z.strictObject({
+  operation: z.enum([
+    'standardisation',
+    'homogenisation',
+    'fermentation',
+    'coagulation',
+    'concentration',
+    'drying',
+    'cooling',
+    'other',
+  ]),
+  temperatureC: temperatureC.optional(),
+  holdSeconds: holdSeconds.optional(),
+  note,
+});
+
 export const schema = z.strictObject({
   batchId: code(64),
   productType: z.enum([
@@ -33,28 +63,7 @@ export const schema = z.strictObject({
     }),
   output: quantity,
   /** Process steps in order, e.g. pasteurisation at 75 °C for 15 s, or UHT at 137 °C for 4 s. */
-  process: z
-    .array(
-      z.strictObject({
-        operation: z.enum([
-          'standardisation',
-          'homogenisation',
-          'pasteurisation',
-          'uht',
-          'fermentation',
-          'coagulation',
-          'concentration',
-          'drying',
-          'cooling',
-          'other',
-        ]),
-        temperatureC: temperatureC.optional(),
-        holdSeconds: z.number().min(0).max(604_800).optional(),
-        note: text(200).optional(),
-      }),
-    )
-    .min(1)
-    .max(50),
+  process: z.array(z.discriminatedUnion('operation', [heatTreatment, otherStep])).min(1).max(50),
   line: code(40).optional(),
 });
 export type Data = z.infer<typeof schema>;

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { code, text } from '../../fields.ts';
+import { code, comparing, text } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
 const measured = z.number().min(-1_000_000).max(1e12);
 const unit = text(20);
+
+type Comparison = 'lte' | 'lt' | 'gte' | 'gt';
+const MEETS: Record<Comparison, (value: number, limit: number) => boolean> = {
+  lte: (v, l) => v <= l,
+  lt: (v, l) => v < l,
+  gte: (v, l) => v >= l,
+  gt: (v, l) => v > l,
+};
+const SYMBOL: Record<Comparison, string> = { lte: '≤', lt: '<', gte: '≥', gt: '>' };
 
 export const schema = z
   .strictObject({
@@ -25,7 +34,23 @@ export const schema = z
     }),
     certificateNo: text(60).optional(),
   })
-  .refine((d) => d.limit.unit === d.unit, { message: 'must equal unit', path: ['limit', 'unit'] });
+  .refine((d) => d.limit.unit === d.unit, { message: 'must equal unit', path: ['limit', 'unit'], ...comparing('unit', 'limit') })
+  // The verdict follows from value and limit. One that contradicts them is what a false test
+  // report looks like, so it is refused rather than recorded. (Skipped when the units differ:
+  // that is reported above, and the comparison would mean nothing.)
+  .superRefine(
+    (d, ctx) => {
+      const meets = MEETS[d.limit.comparison](d.value, d.limit.value);
+      const expected = meets ? 'conformant' : 'non_conformant';
+      if (d.verdict === expected) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['verdict'],
+        message: `must be "${expected}": ${d.value} ${d.unit} is ${meets ? '' : 'not '}${SYMBOL[d.limit.comparison]} the limit ${d.limit.value} ${d.limit.unit}`,
+      });
+    },
+    comparing('value', 'unit', 'limit', 'verdict'),
+  );
 export type Data = z.infer<typeof schema>;
 
 export const definition = defineKind({

@@ -1,22 +1,48 @@
 import { z } from 'zod';
-import { code, isBefore, sscc18, temperatureC, temperatureRange, temperatureReading, timestamp } from '../../fields.ts';
+import { code, comparing, isBefore, sscc18, temperatureC, temperatureRange, temperatureReading, timestamp } from '../../fields.ts';
 import { defineKind } from '../../kind.ts';
 
-export const schema = z.strictObject({
-  sscc: sscc18,
-  sensor: code(64),
-  /** The range the readings are judged against. */
-  range: temperatureRange,
-  readings: z.array(temperatureReading).min(1).max(1000),
-  /** Periods outside the range, with the worst temperature in each. */
-  excursions: z
-    .array(
-      z
-        .strictObject({ start: timestamp, end: timestamp, peakC: temperatureC })
-        .refine((e) => isBefore(e.start, e.end), { message: 'must be after start', path: ['end'], ...comparing('start', 'end') }),
-    )
-    .max(1000),
-});
+export const schema = z
+  .strictObject({
+    sscc: sscc18,
+    sensor: code(64),
+    /** The range the readings are judged against. */
+    range: temperatureRange,
+    readings: z.array(temperatureReading).min(1).max(1000),
+    /** Periods outside the range, with the worst temperature in each. */
+    excursions: z
+      .array(
+        z
+          .strictObject({ start: timestamp, end: timestamp, peakC: temperatureC })
+          .refine((e) => isBefore(e.start, e.end), { message: 'must be after start', path: ['end'], ...comparing('start', 'end') }),
+      )
+      .max(1000),
+  })
+  // A cold-chain report must not hide what it measured: every excursion lies outside the range,
+  // and every reading outside the range falls within a declared excursion.
+  .superRefine(
+    (d, ctx) => {
+      const { minC, maxC } = d.range;
+      const outside = (c: number) => c < minC || c > maxC;
+      const range = `the range ${minC} to ${maxC} °C`;
+      d.excursions.forEach((e, i) => {
+        if (!outside(e.peakC)) {
+          ctx.addIssue({ code: 'custom', path: ['excursions', i, 'peakC'], message: `must be outside ${range}` });
+        }
+      });
+      const covered = (at: number) => d.excursions.some((e) => Date.parse(e.start) <= at && at <= Date.parse(e.end));
+      d.readings.forEach((r, i) => {
+        if (outside(r.temperatureC) && !covered(Date.parse(r.at))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['readings', i, 'temperatureC'],
+            message: `is outside ${range} at ${r.at}, but no excursion covers that time: list it in excursions`,
+          });
+        }
+      });
+    },
+    comparing('range', 'readings', 'excursions'),
+  );
 export type Data = z.infer<typeof schema>;
 
 export const definition = defineKind({
