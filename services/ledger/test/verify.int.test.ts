@@ -230,7 +230,7 @@ describe('milkchain verify', () => {
     expect(ok.stdout).toContain('ledger verified');
     const bad = await tamperedCopy((c) => c.query("UPDATE ledger_entries SET canonical = overlay(canonical placing '9'::bytea from 40 for 1) WHERE seq = 17"));
     const failed = await run('npx', ['milkchain', 'verify', '--database', bad, '--jwks', jwksFile], { cwd: root }).catch((e: { code: number; stdout: string }) => e);
-    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { code: number }).code, JSON.stringify(failed)).toBe(1);
     expect(failed.stdout).toContain('entry seq 17');
     expect(failed.stdout).toContain('event-hash');
   });
