@@ -34,6 +34,11 @@ describe.each(definitions)('$kind v$version', (definition) => {
     expect(validateEvent(event).ok).toBe(true);
   });
 
+  it('has at least one invalid variant for every field of its data', () => {
+    const paths = new Set(invalidDataVariants(schema, fixture).map((v) => v.path));
+    for (const key of Object.keys(fixture.data)) expect(paths).toContain(`/data/${key}`);
+  });
+
   it.each(invalidDataVariants(schema, fixture))('refuses $name at $path', ({ event, path }) => {
     // Given an otherwise valid event with one defect, when it is validated,
     const result = validateEvent(event);

