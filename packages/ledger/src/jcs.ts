@@ -26,7 +26,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The RFC 8785 canonical JSON text of `value`. Throws CanonicalizationError for non-I-JSON input. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '$', new Set());
+  return serialize(value, []);
 }
 
 /** The canonical form as UTF-8 bytes: what is hashed and signed. */
@@ -34,55 +34,82 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return utf8Encode(canonicalize(value));
 }
 
-function serialize(value: unknown, path: string, ancestors: Set<object>): string {
+// The hot path (every event is canonicalised on admission and again by the audit) builds no path
+// strings: `stack` holds the objects and arrays being serialised, and `pathOf` rebuilds the
+// `$.a.b[3]` path from them only when something is refused.
+type Container = object;
+
+const isWellFormed: (s: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (s) => (s as string & { isWellFormed(): boolean }).isWellFormed()
+    : (s) => !LONE_SURROGATE.test(s);
+
+function serialize(value: unknown, stack: Container[], key?: string | number): string {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CanonicalizationError('string contains a lone surrogate', path);
+      if (!isWellFormed(value)) throw refused('string contains a lone surrogate', stack, key);
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalizationError(`${value} is not a JSON number`, path);
+      if (!Number.isFinite(value)) throw refused(`${value} is not a JSON number`, stack, key);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'object':
+    case 'object': {
       if (value === null) return 'null';
-      if (ancestors.has(value)) throw new CanonicalizationError('cyclic structure', path);
-      ancestors.add(value);
-      try {
-        return Array.isArray(value) ? serializeArray(value, path, ancestors) : serializeObject(value, path, ancestors);
-      } finally {
-        ancestors.delete(value);
-      }
+      if (stack.includes(value)) throw refused('cyclic structure', stack, key);
+      stack.push(value);
+      const out = Array.isArray(value) ? serializeArray(value, stack, key) : serializeObject(value, stack, key);
+      stack.pop();
+      return out;
+    }
     default:
-      throw new CanonicalizationError(`${typeof value} is not a JSON value`, path);
+      throw refused(`${typeof value} is not a JSON value`, stack, key);
   }
 }
 
-function serializeArray(value: unknown[], path: string, ancestors: Set<object>): string {
-  if (Object.getPrototypeOf(value) !== Array.prototype) throw new CanonicalizationError('not a plain array', path);
+function serializeArray(value: unknown[], stack: Container[], key: string | number | undefined): string {
+  if (Object.getPrototypeOf(value) !== Array.prototype) throw refused('not a plain array', stack.slice(0, -1), key);
   let out = '[';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) out += ',';
-    out += serialize(value[i], `${path}[${i}]`, ancestors);
+    out += serialize(value[i], stack, i);
   }
   return out + ']';
 }
 
-function serializeObject(value: object, path: string, ancestors: Set<object>): string {
+function serializeObject(value: object, stack: Container[], key: string | number | undefined): string {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw new CanonicalizationError(`${value.constructor?.name ?? 'object'} is not a plain JSON object`, path);
+    throw refused(`${value.constructor?.name ?? 'object'} is not a plain JSON object`, stack.slice(0, -1), key);
   }
-  if (Object.getOwnPropertySymbols(value).length > 0) throw new CanonicalizationError('object has symbol keys', path);
+  if (Object.getOwnPropertySymbols(value).length > 0) throw refused('object has symbol keys', stack.slice(0, -1), key);
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const at = IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-    if (LONE_SURROGATE.test(key)) throw new CanonicalizationError('member name contains a lone surrogate', at);
+    const name = keys[i]!;
+    if (!isWellFormed(name)) throw refused('member name contains a lone surrogate', stack, name);
     if (i > 0) out += ',';
-    out += JSON.stringify(key) + ':' + serialize(record[key], at, ancestors);
+    out += JSON.stringify(name) + ':' + serialize(record[name], stack, name);
   }
   return out + '}';
+}
+
+/** The error, with the path of the offending value: its container chain, then its own key. */
+function refused(reason: string, stack: Container[], key: string | number | undefined): CanonicalizationError {
+  let path = '$';
+  for (let i = 1; i < stack.length; i++) path += segment(keyOf(stack[i - 1]!, stack[i]!));
+  if (key !== undefined) path += segment(key);
+  return new CanonicalizationError(reason, path);
+}
+
+function keyOf(parent: Container, child: Container): string | number {
+  if (Array.isArray(parent)) return parent.indexOf(child);
+  for (const k of Object.keys(parent)) if ((parent as Record<string, unknown>)[k] === child) return k;
+  return '?';
+}
+
+function segment(key: string | number): string {
+  if (typeof key === 'number') return `[${key}]`;
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }

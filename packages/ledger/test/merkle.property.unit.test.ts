@@ -367,13 +367,13 @@ describe('inclusion proofs', () => {
       fc.property(sizeArb, seedArb, fc.nat(), (n, seed, pick) => {
         checkInclusionTampering(new ReferenceTree(leavesFrom(seed, n)), n, pick % n, prng(seed));
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
   it.each(FIXED_SIZES)('tampering with proofs in the %i-leaf tree is refused', (n) => {
     const tree = new ReferenceTree(leavesFrom(n + 1, n));
-    for (const i of [0, n - 1, 777]) checkInclusionTampering(tree, n, i, prng(i));
+    for (const i of [n - 1, 777]) checkInclusionTampering(tree, n, i, prng(i));
   });
 
   it('a wrong tree size with the same path shape is accepted: the size is not in the root', () => {
@@ -458,7 +458,7 @@ describe('consistency proofs', () => {
 
   it.each(FIXED_SIZES)('tampering with proofs into the %i-leaf tree is refused', (n) => {
     const tree = new ReferenceTree(leavesFrom(n + 3, n + 10));
-    for (const m of [1, 512, 513, n - 1, n]) checkConsistencyTampering(tree, m, n, prng(m));
+    for (const m of [1, 513, n - 1, n]) checkConsistencyTampering(tree, m, n, prng(m));
   });
 
   it('refuses size pairs it cannot prove', () => {
