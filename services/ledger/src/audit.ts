@@ -122,8 +122,11 @@ export async function audit(
   };
 
   await feedCheckpoints();
+  // The next page is read while this one is checked: the database works while we hash.
+  let nextPage = size > 0 ? source.entries(0, pageSize) : null;
   for (let start = 0; start < size; start += pageSize) {
-    const page = await source.entries(start, pageSize);
+    const page = await nextPage!;
+    nextPage = start + pageSize < size ? source.entries(start + pageSize, pageSize) : null;
     if (pendingUpTo < Math.min(size, start + 2 * pageSize)) {
       const upTo = Math.min(size, start + 2 * pageSize);
       pending.push(...(await source.checkpoints(pendingUpTo + 1, upTo)));
@@ -137,6 +140,7 @@ export async function audit(
     options.onProgress?.({ done: Math.min(size, start + page.length), total: size });
     if (page.length < pageSize && start + page.length < size) {
       extra.push({ seq: start + page.length, check: 'sequence', detail: `the log reports ${size} entries but entry ${start + page.length} is missing` });
+      void nextPage?.catch(() => undefined);
       break;
     }
   }

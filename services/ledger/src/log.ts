@@ -3,7 +3,10 @@ import {
   consistencyProofRanges,
   inclusionProof,
   inclusionProofRanges,
+  TILE_HEIGHT,
+  TILE_WIDTH,
   nodeFromTile,
+  nodeHash,
   perfectNodes,
   tileForNode,
   tilesForNodes,
@@ -18,12 +21,51 @@ import { tileKey, type LedgerStore, type StoredEntry } from './store/port.ts';
 
 const utf8 = new TextDecoder();
 
+const FULL_TILE_BYTES = TILE_WIDTH * 32;
+
+/**
+ * Full tiles never change, so the hashes inside them (the 255 interior nodes above the tile's
+ * 256 stored hashes) are computed once and kept: a proof then costs table lookups instead of up
+ * to ~500 SHA-256 calls. LRU; a full expanded tile is 16 KiB.
+ */
+class ExpandedTiles {
+  #tiles = new Map<string, Uint8Array[]>();
+  constructor(private readonly capacity: number) {}
+
+  node(key: string, tile: Uint8Array, level: number, index: number): Uint8Array {
+    if (tile.length !== FULL_TILE_BYTES) return nodeFromTile(tile, level, index);
+    let levels = this.#tiles.get(key);
+    if (levels) {
+      this.#tiles.delete(key);
+    } else {
+      levels = [tile];
+      for (let r = 1; r <= TILE_HEIGHT; r++) {
+        const below = levels[r - 1]!;
+        const out = new Uint8Array(below.length / 2);
+        for (let i = 0; i < out.length / 32; i++) out.set(nodeHash(below.subarray(64 * i, 64 * i + 32), below.subarray(64 * i + 32, 64 * i + 64)), 32 * i);
+        levels.push(out);
+      }
+      if (this.#tiles.size >= this.capacity) this.#tiles.delete(this.#tiles.keys().next().value!);
+    }
+    this.#tiles.set(key, levels);
+    const at = tileForNode(level, index);
+    const r = level - at.tileLevel * TILE_HEIGHT;
+    const offset = at.offset / 2 ** r;
+    return levels[r]!.subarray(32 * offset, 32 * offset + 32);
+  }
+}
+
 /** The read side of the log: entries, receipts and proofs, all from stored tiles. */
 export class LedgerLog {
+  readonly #expanded: ExpandedTiles;
+
   constructor(
     private readonly store: LedgerStore,
     private readonly sequencer: Sequencer,
-  ) {}
+    options: { expandedTileCache?: number } = {},
+  ) {
+    this.#expanded = new ExpandedTiles(options.expandedTileCache ?? 4096);
+  }
 
   /** Builds a proof from O(log n) node reads: the tiles that hold them, fetched in one query. */
   async #withNodes<T>(ranges: Array<[number, number]>, build: (node: (level: number, index: number) => Uint8Array) => T): Promise<T> {
@@ -33,7 +75,7 @@ export class LedgerLog {
       const at = tileForNode(level, index);
       const tile = tiles.get(tileKey(at.tileLevel, at.tileIndex));
       if (!tile) throw new AppError('UNAVAILABLE', `stored subtree hashes are missing for tile ${at.tileLevel}/${at.tileIndex}; run 'milkchain verify'`);
-      return nodeFromTile(tile, level, index);
+      return this.#expanded.node(tileKey(at.tileLevel, at.tileIndex), tile, level, index);
     });
   }
 
