@@ -154,8 +154,14 @@ export class PostgresLedgerStore implements LedgerStore {
   async seqsOf(ids: string[]) {
     const out = new Map<string, number>();
     if (ids.length === 0) return out;
-    const { rows } = await this.pool.query<{ id: Buffer; seq: number }>('SELECT id, seq FROM ledger_entries WHERE id = ANY($1::bytea[])', [ids.map(buf)]);
-    for (const r of rows) out.set(hex(r.id), r.seq);
+    // A correlated subquery is one index probe per id, whatever the planner's statistics say; a
+    // join or `id = ANY(...)` was planned as a full scan while the table grew faster than
+    // autovacuum analysed it (measured: 14-27 ms for 1000 ids at 20k rows, growing with the log).
+    const { rows } = await this.pool.query<{ id: Buffer; seq: number | null }>(
+      'SELECT q.id, (SELECT e.seq FROM ledger_entries e WHERE e.id = q.id) AS seq FROM unnest($1::bytea[]) AS q(id)',
+      [ids.map(buf)],
+    );
+    for (const r of rows) if (r.seq !== null) out.set(hex(r.id), r.seq);
     return out;
   }
 
