@@ -50,7 +50,7 @@ async function within<T>(promise: Promise<T>, seconds: number): Promise<T | unde
   }
 }
 
-/** The ledger service's HTTP API (paths as in docs/api.md). No I/O until a request arrives. */
+/** The ledger service's HTTP API (paths as in the README). No I/O until a request arrives. */
 export function createLedgerApp(deps: LedgerAppDeps): express.Express {
   const { store, sequencer } = deps;
   const log = new LedgerLog(store, sequencer);
