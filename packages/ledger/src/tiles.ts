@@ -149,6 +149,11 @@ export class TiledTree {
    * returned arrays belong to the caller.
    */
   append(leafHashes: readonly Uint8Array[]): TileWrite[] {
+    // Check every leaf before changing anything: a batch is appended whole or not at all. (A throw
+    // half-way would leave the tree grown with the writes of the tiles it completed lost.)
+    leafHashes.forEach((leaf, i) => {
+      if (leaf.length !== HASH_SIZE) throw new TileError(`leaf hash ${i} of the batch has ${leaf.length} bytes, not ${HASH_SIZE}`);
+    });
     const before = this.#counts.slice();
     const writes: TileWrite[] = [];
     for (const leaf of leafHashes) this.#push(leaf, writes);

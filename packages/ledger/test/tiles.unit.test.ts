@@ -440,6 +440,19 @@ describe('TiledTree.append', () => {
     expect(tree.size).toBe(0);
     expect(toHex(tree.root())).toBe(toHex(emptyRoot()));
   });
+
+  it('refuses a batch with a bad leaf whole: nothing of it is appended, no tile write is lost', () => {
+    const tree = TiledTree.empty();
+    const store: Store = new Map();
+    applyWrites(store, tree.append(SMALL.leaves.slice(0, 250)));
+    // The six good leaves before the bad one would complete tile 0/0.
+    expect(() => tree.append([...SMALL.leaves.slice(250, 256), new Uint8Array(31)])).toThrow(TileError);
+    expect(tree.size).toBe(250);
+    expect(toHex(tree.root())).toBe(SMALL.root(250));
+    applyWrites(store, tree.append(SMALL.leaves.slice(250, 260)));
+    checkStore(store, 260, SMALL);
+    expect(toHex(tree.root())).toBe(SMALL.root(260));
+  });
 });
 
 describe('TiledTree.partialTiles', () => {
