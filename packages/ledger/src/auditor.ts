@@ -11,7 +11,7 @@ import { toHex, utf8Decode } from './bytes.ts';
 import { peekCheckpoint, verifyCheckpoint } from './checkpoint.ts';
 import { envelopeProblem, ORG_KEY_REGISTERED, type LedgerEvent } from './event.ts';
 import { HASH_SIZE, leafHash } from './hash.ts';
-import { canonicalize } from './jcs.ts';
+import { isCanonicalJson } from './jcs.ts';
 import { TILE_WIDTH, TiledTree, type TileWrite } from './tiles.ts';
 import { ed25519Thumbprint, signatureKid, verifyBulkSignature, verifyEventSignature, type EventSignature } from './signatures.ts';
 
@@ -75,6 +75,8 @@ export class LogAuditor {
   readonly #heads = new Map<string, string>();
   readonly #keys = new Map<string, RegisteredKey>();
   #inFlight: Array<Promise<void>> = [];
+  #lastJws: string | undefined;
+  #lastKid = '';
   #bulk = new Map<string, { ids: string[]; members: Set<string>; verdict: Promise<string | null> }>();
 
   constructor(options: { logKeys: JSONWebKeySet; operatorOrg: string; origin?: string | undefined; maxIssues?: number }) {
@@ -106,7 +108,7 @@ export class LogAuditor {
     try {
       const text = utf8Decode(entry.canonical);
       const parsed: unknown = JSON.parse(text);
-      if (canonicalize(parsed) !== text) this.#issue(seq, id, 'canonical-form', 'the stored bytes are JSON but not in RFC 8785 canonical form');
+      if (!isCanonicalJson(text)) this.#issue(seq, id, 'canonical-form', 'the stored bytes are JSON but not in RFC 8785 canonical form');
       const problem = envelopeProblem(parsed);
       if (problem) this.#issue(seq, id, 'envelope', problem);
       else event = parsed as LedgerEvent;
@@ -226,7 +228,10 @@ export class LogAuditor {
     const jws = typeof signature === 'string' ? signature : signature?.jws;
     let kid: string;
     try {
-      kid = signatureKid(jws);
+      // A bulk signature is shared by up to 1000 consecutive entries: parse its header once.
+      kid = jws === this.#lastJws ? this.#lastKid : signatureKid(jws);
+      this.#lastJws = jws;
+      this.#lastKid = kid;
     } catch (err) {
       this.#issue(seq, id, 'signature', (err as Error).message);
       return;

@@ -3,7 +3,7 @@
  * receipts and the auditor. Runs unchanged in Node and in browsers.
  */
 export { concatBytes, equalBytes, fromHex, toHex, utf8Decode, utf8Encode } from './bytes.ts';
-export { CanonicalizationError, canonicalBytes, canonicalize } from './jcs.ts';
+export { CanonicalizationError, canonicalBytes, canonicalize, isCanonicalJson } from './jcs.ts';
 export { HASH_SIZE, emptyRoot, eventId, eventIdFromBytes, leafHash, nodeHash, sha256 } from './hash.ts';
 export {
   ProofError,

@@ -113,3 +113,41 @@ function segment(key: string | number): string {
   if (typeof key === 'number') return `[${key}]`;
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
+
+/**
+ * Whether `text` is exactly the RFC 8785 form of the JSON it holds (false for malformed JSON).
+ * The audit asks this of every stored event, so the common case is fast: when the engine's own
+ * JSON.stringify reproduces the text (same number and string forms as RFC 8785), only member
+ * order and lone surrogates remain to check; anything else falls back to full canonicalisation.
+ */
+export function isCanonicalJson(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  try {
+    if (JSON.stringify(parsed) === text) return sortedAndWellFormed(parsed);
+    return canonicalize(parsed) === text;
+  } catch {
+    return false;
+  }
+}
+
+function sortedAndWellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return isWellFormed(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!sortedAndWellFormed(item)) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key in record) {
+    // `<` on strings compares UTF-16 code units: RFC 8785's order.
+    if ((previous !== undefined && !(previous < key)) || !isWellFormed(key) || !sortedAndWellFormed(record[key])) return false;
+    previous = key;
+  }
+  return true;
+}
