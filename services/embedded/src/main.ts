@@ -50,11 +50,27 @@ async function shutdown() {
   if (stopping) return;
   stopping = true;
   say('正在停止…', 'stopping…');
-  await new Promise<void>((r) => server.close(() => r()));
-  await ledger.close();
-  await postgres.stop();
-  say('已安全停止', 'stopped cleanly');
-  process.exit(0);
+  // Each step runs even if an earlier one failed: on Ctrl-C in a terminal PostgreSQL gets the
+  // signal too and may already be shutting down (cleanly) on its own.
+  const closing = new Promise<void>((r) => server.close(() => r()));
+  server.closeIdleConnections();
+  const steps: Array<[string, () => Promise<unknown>]> = [
+    ['HTTP server', () => closing],
+    ['ledger', () => ledger.close()],
+    ['PostgreSQL', () => postgres.stop()],
+  ];
+  let clean = true;
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      clean = false;
+      console.error(`  ${name}: ${(err as Error).message}`);
+    }
+  }
+  if (clean) say('已安全停止', 'stopped cleanly');
+  else say('已停止（见上方提示）', 'stopped (see the messages above)');
+  process.exit(clean ? 0 : 1);
 }
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());

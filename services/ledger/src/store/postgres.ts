@@ -227,12 +227,15 @@ const WRITER_LEASE = 72707371;
 export async function acquireWriterLease(databaseUrl: string): Promise<{ release(): Promise<void> }> {
   const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'milkchain-ledger-writer' });
+  // If the connection drops the lock is gone; the store's seq and id constraints still refuse a
+  // second writer's batches (StoreConflictError), so this only must not crash the process.
+  client.on('error', () => {});
   await client.connect();
   await client.query('SELECT pg_advisory_lock($1)', [WRITER_LEASE]);
   return {
     async release() {
       await client.query('SELECT pg_advisory_unlock($1)', [WRITER_LEASE]).catch(() => {});
-      await client.end();
+      await client.end().catch(() => {});
     },
   };
 }
