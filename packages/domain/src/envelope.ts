@@ -2,21 +2,12 @@
  * The event envelope (ARCHITECTURE.md, "Events (exact)"). Every event, of every kind and
  * version, has exactly these fields; the kind's schema then checks `data`.
  */
+import type { LedgerEvent } from '@milkchain/ledger';
 import { z } from 'zod';
 import { eventId, orgId, timestamp, urn } from './fields.ts';
 
-/** An event as it is hashed, signed and logged. */
-export type LedgerEvent = {
-  v: 1;
-  kind: string;
-  kindVersion: number;
-  org: string;
-  subject: string;
-  prev: string | null;
-  inputs: string[];
-  occurredAt: string;
-  data: Record<string, unknown>;
-};
+/** An event as it is hashed, signed and logged: the ledger's type, checked here by a schema. */
+export type { LedgerEvent };
 
 export const MAX_INPUTS = 1000;
 

@@ -52,7 +52,6 @@ export interface RegisteredKey {
   seq: number;
 }
 
-const HEX = /^[0-9a-f]{64}$/;
 /** Leaves are hashed into the tree in chunks: appending them one by one would copy a tile each time. */
 const LEAF_CHUNK = 4096;
 /** Signature checks run concurrently (WebCrypto works off the main thread); at most this many at once. */
@@ -108,7 +107,7 @@ export class LogAuditor {
     try {
       const text = utf8Decode(entry.canonical);
       const parsed: unknown = JSON.parse(text);
-      if (!isCanonicalJson(text)) this.#issue(seq, id, 'canonical-form', 'the stored bytes are JSON but not in RFC 8785 canonical form');
+      if (!isCanonicalJson(text, parsed)) this.#issue(seq, id, 'canonical-form', 'the stored bytes are JSON but not in RFC 8785 canonical form');
       const problem = envelopeProblem(parsed);
       if (problem) this.#issue(seq, id, 'envelope', problem);
       else event = parsed as LedgerEvent;
@@ -302,9 +301,4 @@ export class LogAuditor {
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** True if `value` looks like an event id. */
-export function isEventId(value: unknown): value is string {
-  return typeof value === 'string' && HEX.test(value);
 }

@@ -22,9 +22,7 @@ export class CheckpointError extends Error {
 }
 
 export async function signCheckpoint(checkpoint: Checkpoint, key: KeyInput, kid: string): Promise<string> {
-  const payload = parsePayload({ ...checkpoint });
-  const body = { origin: payload.origin, treeSize: payload.treeSize, rootHash: payload.rootHash, issuedAt: payload.issuedAt };
-  return new CompactSign(utf8Encode(JSON.stringify(body))).setProtectedHeader({ alg: 'EdDSA', kid, typ: CHECKPOINT_TYPE }).sign(key as Parameters<CompactSign['sign']>[0]);
+  return new CompactSign(utf8Encode(JSON.stringify(parsePayload(checkpoint)))).setProtectedHeader({ alg: 'EdDSA', kid, typ: CHECKPOINT_TYPE }).sign(key as Parameters<CompactSign['sign']>[0]);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The event envelope (ARCHITECTURE.md, "Events (exact)"). Kind schemas live in @milkchain/domain. */
-export interface LedgerEvent {
+export type LedgerEvent = {
   v: 1;
   kind: string;
   kindVersion: number;
@@ -11,7 +11,7 @@ export interface LedgerEvent {
   inputs: string[];
   occurredAt: string;
   data: Record<string, unknown>;
-}
+};
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

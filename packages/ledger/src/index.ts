@@ -36,4 +36,4 @@ export {
 } from './signatures.ts';
 export { CHECKPOINT_TYPE, CheckpointError, peekCheckpoint, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 export { verifyReceipt, type Receipt, type ReceiptCheck, type ReceiptCheckName, type ReceiptReport, type Trust } from './receipt.ts';
-export { LogAuditor, isEventId, type AuditCheck, type AuditorEntry, type AuditorIssue, type RegisteredKey } from './auditor.ts';
+export { LogAuditor, type AuditCheck, type AuditorEntry, type AuditorIssue, type RegisteredKey } from './auditor.ts';

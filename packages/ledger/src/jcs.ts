@@ -120,12 +120,15 @@ function segment(key: string | number): string {
  * JSON.stringify reproduces the text (same number and string forms as RFC 8785), only member
  * order and lone surrogates remain to check; anything else falls back to full canonicalisation.
  */
-export function isCanonicalJson(text: string): boolean {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return false;
+export function isCanonicalJson(text: string, parsedText?: unknown): boolean {
+  // Callers that already parsed `text` pass the result, so the audit parses each event once.
+  let parsed: unknown = parsedText;
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return false;
+    }
   }
   try {
     if (JSON.stringify(parsed) === text) return sortedAndWellFormed(parsed);

@@ -15,6 +15,7 @@ import {
   verifyInclusion,
   type NodeReader,
 } from '../src/merkle.ts';
+import { prng } from './support.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Reference model: RFC 6962 section 2.1 written out recursively, with node:crypto directly (no
@@ -112,18 +113,6 @@ function leavesFrom(seed: number, count: number): Uint8Array[] {
     new DataView(idx.buffer).setUint32(0, i);
     return sha(s, idx);
   });
-}
-
-/** Deterministic small PRNG (mulberry32) for samples inside a property. */
-function prng(seed: number): (bound: number) => number {
-  let a = seed >>> 0;
-  return (bound) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
-  };
 }
 
 function flipBit(hash: Uint8Array, bit: number): Uint8Array {

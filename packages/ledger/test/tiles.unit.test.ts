@@ -15,6 +15,7 @@ import {
   tilesForNodes,
   type TileWrite,
 } from '../src/tiles.ts';
+import { prng } from './support.ts';
 
 type Store = Map<string, Uint8Array>;
 
@@ -191,18 +192,6 @@ function copyStore(store: ReadonlyMap<string, Uint8Array>): Store {
 /** What a store of a larger log held when the log had `size` leaves. */
 function truncateStore(store: ReadonlyMap<string, Uint8Array>, size: number): Store {
   return new Map([...expectedTiles(size)].map(([key, width]) => [key, store.get(key)!.slice(0, width * 32)]));
-}
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): (bound: number) => number {
-  let a = seed >>> 0;
-  return (bound) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
-  };
 }
 
 /** Splits `total` into `parts` random positive batches (fewer if total is small). */
