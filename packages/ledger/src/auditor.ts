@@ -140,6 +140,9 @@ export class LogAuditor {
 
   /** Checks a checkpoint's signature and, when the tree has exactly its size, its root. */
   async checkCheckpoint(jws: string): Promise<void> {
+    // Entry issues first: an entry's signature check may still be running, and what an entry
+    // got wrong must be reported before the checkpoint that covers it (deterministic order).
+    await this.finish();
     let claimed: number | null = null;
     try {
       claimed = peekCheckpoint(jws).treeSize;
