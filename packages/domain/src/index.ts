@@ -23,3 +23,4 @@ export {
   withGs1CheckDigit,
 } from './gs1.ts';
 export { EVENT_ID, ORG_ID, URN } from './fields.ts';
+export { refuse, isRefusal, type Refusal } from './refusal.ts';
