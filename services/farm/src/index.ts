@@ -1,1 +1,1 @@
-export {};
+export { createFarmApp } from './app.ts';

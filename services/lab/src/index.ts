@@ -1,1 +1,1 @@
-export {};
+export { createLabApp } from './app.ts';

@@ -98,6 +98,18 @@ export function createLedgerApp(deps: LedgerAppDeps): express.Express {
     res.json(await log.entries(start, limit));
   });
 
+  // The latest event of each subject the log holds: what a writer chains `prev` to. Up to 100
+  // subjects a request (`?subject=a&subject=b`); subjects with no events are left out.
+  app.get('/ledger/v1/heads', async (req, res) => {
+    const raw = req.query.subject;
+    const subjects = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+    if (subjects.length === 0 || subjects.length > 100 || subjects.some((s) => s.length > 300)) {
+      throw validationFailed([{ path: 'subject', message: 'give 1 to 100 subject parameters, each at most 300 characters' }]);
+    }
+    const heads = await store.heads(subjects);
+    res.json({ heads: Object.fromEntries([...heads].filter(([, h]) => h !== '')) });
+  });
+
   app.get('/ledger/v1/checkpoint', (_req, res) => {
     const cp = sequencer.checkpoint;
     res.json({ checkpoint: cp.jws, treeSize: cp.treeSize, rootHash: cp.rootHash, issuedAt: cp.issuedAt });

@@ -1,5 +1,7 @@
 // The ledger service alone: `npm start -w services/ledger` with DATABASE_URL (and
 // MILKCHAIN_ADMIN_TOKEN) set.
+import { createKafkaBus } from '@milkchain/bus';
+import { jsonLogger } from '@milkchain/http';
 import { loadConfig } from './config.ts';
 import { buildLedger, listen } from './service.ts';
 
@@ -12,7 +14,12 @@ if (!config.adminToken) {
   console.error('MILKCHAIN_ADMIN_TOKEN is not set: the ledger needs it to guard key registration.');
   process.exit(2);
 }
-const ledger = await buildLedger({ ...config, databaseUrl: config.databaseUrl, adminToken: config.adminToken });
+// With KAFKA_BROKERS the ledger also takes submissions from the services' outboxes and
+// publishes its log on the bus (KAFKA_NAMESPACE prefixes the topic names).
+const logger = jsonLogger('ledger');
+const brokers = process.env.KAFKA_BROKERS?.split(',').map((s) => s.trim()).filter(Boolean);
+const bus = brokers?.length ? createKafkaBus({ brokers, clientId: 'milkchain-ledger', namespace: process.env.KAFKA_NAMESPACE || undefined, logger }) : undefined;
+const ledger = await buildLedger({ ...config, databaseUrl: config.databaseUrl, adminToken: config.adminToken }, logger, { bus });
 const server = await listen(ledger.app, config.port);
 const address = server.address();
 const port = typeof address === 'object' && address ? address.port : config.port;
@@ -25,6 +32,7 @@ async function shutdown(signal: string) {
   console.log(JSON.stringify({ level: 'info', msg: 'ledger stopping', signal }));
   server.close();
   await ledger.close();
+  await bus?.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

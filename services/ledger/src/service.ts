@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import { createPool, migrate, type Pool } from '@milkchain/store';
 import { jsonLogger, type Logger } from '@milkchain/http';
+import type { Bus } from '@milkchain/bus';
+import { OrgKeyCache } from './admission.ts';
 import { createLedgerApp } from './app.ts';
+import { startLedgerPublisher, startSubmissionConsumer } from './bridge.ts';
+import { LedgerLog } from './log.ts';
 import { loadOrCreateLogKey, type LogKey } from './keys.ts';
 import { Sequencer } from './sequencer.ts';
 import { acquireWriterLease, PostgresLedgerStore } from './store/postgres.ts';
@@ -20,7 +24,11 @@ export interface RunningLedger {
  * Builds the ledger over a PostgreSQL database: migrations, the writer lease, the log key, the
  * sequencer and the app. Shared by `main.ts` (the service alone) and the one-process mode.
  */
-export async function buildLedger(config: LedgerConfig & { databaseUrl: string; adminToken: string }, logger: Logger = jsonLogger('ledger')): Promise<RunningLedger> {
+export async function buildLedger(
+  config: LedgerConfig & { databaseUrl: string; adminToken: string },
+  logger: Logger = jsonLogger('ledger'),
+  options: { bus?: Bus } = {},
+): Promise<RunningLedger> {
   await migrate(config.databaseUrl);
   const pool = createPool(config.databaseUrl, 16);
   const lease = await acquireWriterLease(config.databaseUrl);
@@ -30,6 +38,11 @@ export async function buildLedger(config: LedgerConfig & { databaseUrl: string; 
   const sequencer = new Sequencer({ store, logKey, origin: config.origin });
   await sequencer.start();
   const app = createLedgerApp({ store, sequencer, logKey, operatorOrg: config.operatorOrg, adminToken: config.adminToken, logger });
+  // On the bus: admit submissions from the services' outboxes, publish the log and refusals.
+  const bus = options.bus;
+  const log = new LedgerLog(store, sequencer);
+  const publisher = bus ? startLedgerPublisher({ bus, pool, log, sequencer, logger }) : undefined;
+  const consumer = bus ? await startSubmissionConsumer({ bus, pool, store, sequencer, log, keys: new OrgKeyCache(store), logger }) : undefined;
   return {
     pool,
     store,
@@ -37,6 +50,8 @@ export async function buildLedger(config: LedgerConfig & { databaseUrl: string; 
     logKey,
     app,
     async close() {
+      await consumer?.stop();
+      await publisher?.stop();
       await sequencer.stop();
       await lease.release();
       await pool.end();

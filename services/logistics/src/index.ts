@@ -1,1 +1,1 @@
-export {};
+export { createLogisticsApp } from './app.ts';

@@ -1,1 +1,1 @@
-export {};
+export { createProcessorApp } from './app.ts';

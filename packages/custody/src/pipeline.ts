@@ -1,0 +1,179 @@
+// The write path every custody service shares: validate, authorise, decide, chain, sign, and
+// store the events in the outbox in the same transaction as the service's own state.
+import { randomUUID } from 'node:crypto';
+import { enqueue, TOPICS } from '@milkchain/bus';
+import type { EventSigner, Principal } from '@milkchain/auth';
+import {
+  evolve,
+  isRefusal,
+  toProblems,
+  touches,
+  validateEvent,
+  type CommandDefinition,
+  type CustodyObject,
+  type Refusal,
+  type ServiceName,
+} from '@milkchain/domain';
+import { AppError, validationFailed, type Logger } from '@milkchain/http';
+import { canonicalBytes, eventIdFromBytes, type LedgerEvent } from '@milkchain/ledger';
+import type { Pool } from '@milkchain/store';
+import type { LedgerClient } from './ledger-client.ts';
+import type { CustodyTables } from './store.ts';
+
+export interface PipelineDeps {
+  service: ServiceName;
+  pool: Pool;
+  tables: CustodyTables;
+  signer: EventSigner;
+  ledger: LedgerClient;
+  clock: () => Date;
+  logger: Logger;
+}
+
+export interface Executed {
+  commandId: string;
+  events: Array<{ id: string; kind: string; subject: string }>;
+}
+
+/** Largest number of commands in one batch request (their events form one ledger submission). */
+export const MAX_BATCH_COMMANDS = 500;
+const MAX_EVENTS = 1000;
+
+const CODE_OF: Record<Refusal['status'], 'RULE_VIOLATED' | 'CONFLICT' | 'NOT_FOUND'> = {
+  rule: 'RULE_VIOLATED',
+  conflict: 'CONFLICT',
+  not_found: 'NOT_FOUND',
+};
+
+/** A decider's refusal as the problem the caller sees. `prefix` points into a batch request. */
+export function refusalError(r: Refusal, prefix = ''): AppError {
+  const pointer = r.path === undefined ? undefined : prefix + r.path;
+  return new AppError(CODE_OF[r.status], `${r.reason['zh-CN']} / ${r.reason.en}`, {
+    rule: r.rule,
+    ...(r.source ? { source: r.source } : {}),
+    reason: r.reason,
+    ...(pointer !== undefined ? { pointer, problems: [{ path: pointer, message: r.reason.en }] } : {}),
+    ...(r.details ? { details: r.details } : {}),
+  });
+}
+
+export function authorise(def: CommandDefinition, principal: Principal): void {
+  if (!def.roles.some((r) => principal.roles.includes(r))) {
+    throw new AppError(
+      'FORBIDDEN',
+      `${def.summary['zh-CN']}需要以下角色之一：${def.roles.join('、')} / ${def.summary.en} needs one of the roles ${def.roles.join(', ')}; your organisation ${principal.org} has ${principal.roles.join(', ') || 'none'}`,
+      { needs: def.roles },
+    );
+  }
+}
+
+export function parseBody<C>(def: CommandDefinition<C>, body: unknown, prefix = ''): C {
+  const parsed = def.schema.safeParse(body);
+  if (!parsed.success) {
+    throw validationFailed(toProblems(parsed.error.issues).map((p) => ({ ...p, path: prefix + p.path })));
+  }
+  return parsed.data;
+}
+
+export class CommandPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /**
+   * Runs commands (one, or a batch that stands or falls together) for `principal` and stores
+   * their events as one ledger submission. Throws AppError on any refusal; nothing is written then.
+   */
+  async execute(commands: Array<{ def: CommandDefinition; body: unknown; prefix?: string }>, principal: Principal): Promise<Executed> {
+    const { service, pool, tables, signer, ledger, clock } = this.deps;
+    const parsed = commands.map(({ def, body, prefix = '' }) => {
+      authorise(def, principal);
+      return { def, cmd: parseBody(def, body, prefix), prefix };
+    });
+    const now = clock();
+    const commandId = randomUUID();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await tables.lockOrg(client, principal.org);
+      const objects = new Map<string, CustodyObject>();
+      const changed = new Map<string, CustodyObject>();
+      const heads = new Map<string, string>();
+      const built: Array<{ id: string; event: LedgerEvent; touched: string[] }> = [];
+
+      for (const { def, cmd, prefix } of parsed) {
+        const needs = def.needs(cmd, { org: principal.org });
+        const missing = { ...needs, subjects: needs.subjects.filter((s) => !objects.has(s)) };
+        for (const [s, o] of await tables.load(client, missing)) if (!objects.has(s)) objects.set(s, o);
+        const decision = def.decide(cmd, { now, org: principal.org, roles: principal.roles, objects });
+        if (isRefusal(decision)) throw refusalError(decision, prefix);
+
+        // prev and inputs: this command's own earlier events first, then the service's own
+        // unsequenced events, then the ledger's heads.
+        const wanted = [...new Set(decision.flatMap((d) => [d.subject, ...d.inputSubjects]))].filter((s) => !heads.has(s));
+        const pending = await tables.pendingHeads(client, wanted);
+        const rest = wanted.filter((s) => !pending.has(s));
+        const fromLedger = rest.length > 0 ? await ledger.heads(rest) : new Map<string, string>();
+        for (const s of wanted) {
+          const h = pending.get(s) ?? fromLedger.get(s);
+          if (h) heads.set(s, h);
+        }
+        for (const draft of decision) {
+          const inputs = draft.inputSubjects.map((s) => {
+            const h = heads.get(s);
+            if (!h) throw new AppError('CONFLICT', `${s} 还没有记入账本，请稍后重试 / ${s} is not in the ledger yet; try again in a moment`, { subject: s });
+            return h;
+          });
+          const event: LedgerEvent = {
+            v: 1,
+            kind: draft.kind,
+            kindVersion: draft.kindVersion,
+            org: principal.org,
+            subject: draft.subject,
+            prev: heads.get(draft.subject) ?? null,
+            inputs,
+            occurredAt: draft.occurredAt,
+            data: draft.data,
+          };
+          const valid = validateEvent(event);
+          if (!valid.ok) {
+            // The command passed its schema but the event it makes would not: name the fields.
+            throw validationFailed(valid.problems.map((p) => ({ ...p, path: `${prefix}/event${p.path}` })));
+          }
+          const id = eventIdFromBytes(canonicalBytes(event));
+          heads.set(draft.subject, id);
+          for (const o of evolve(objects, event, id)) {
+            objects.set(o.subject, o);
+            changed.set(o.subject, o);
+          }
+          built.push({ id, event, touched: touches(event) });
+        }
+      }
+      if (built.length === 0) throw new AppError('VALIDATION_FAILED', 'the command records nothing');
+      if (built.length > MAX_EVENTS) {
+        throw validationFailed([{ path: '/commands', message: `these commands make ${built.length} events; at most ${MAX_EVENTS} fit in one request` }]);
+      }
+
+      const ids = built.map((b) => b.id);
+      const signatures = await signer.sign({ token: principal.token, org: principal.org, ids });
+      await tables.insertEvents(
+        client,
+        built.map((b) => ({ ...b, status: 'pending' as const, seq: null, commandId })),
+      );
+      await tables.save(client, changed.values());
+      await tables.insertCommand(client, { id: commandId, name: parsed.map((p) => p.def.name).join(','), org: principal.org, eventIds: ids });
+      await enqueue(client, {
+        service,
+        topic: TOPICS.submissions,
+        key: built[0]!.event.subject,
+        messageId: ids[0]!,
+        value: JSON.stringify({ events: built.map((b) => b.event), signatures }),
+      });
+      await client.query('COMMIT');
+      return { commandId, events: built.map((b) => ({ id: b.id, kind: b.event.kind, subject: b.event.subject })) };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

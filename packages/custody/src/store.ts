@@ -1,0 +1,252 @@
+// SQL over the custody tables (prisma/migrations/20261123130000_custody). Every statement is
+// scoped to one service: the rows of the others are never read or written.
+import type { CustodyObject, Needs, ServiceName } from '@milkchain/domain';
+import type { LedgerEvent } from '@milkchain/ledger';
+import type { PoolClient } from '@milkchain/store';
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+export type EventStatus = 'pending' | 'sequenced' | 'refused';
+export type CommandStatus = 'accepted' | 'sequenced' | 'refused';
+
+export interface CommandRecord {
+  id: string;
+  name: string;
+  org: string;
+  status: CommandStatus;
+  eventIds: string[];
+  problem: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const holdersOf = (o: CustodyObject) => Object.entries(o.holdings).filter(([, q]) => q > 0).map(([org]) => org);
+
+export class CustodyTables {
+  constructor(readonly service: ServiceName) {}
+
+  /** Serialises one organisation's writes in this service (custody decisions read, then write). */
+  async lockOrg(db: Queryable, org: string): Promise<void> {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`custody:${this.service}:${org}`]);
+  }
+
+  /** Loads what a decider asked for, locked for update (the write path folds into them). */
+  async load(db: Queryable, needs: Needs, forUpdate = true): Promise<Map<string, CustodyObject>> {
+    const lock = forUpdate ? ' FOR UPDATE' : '';
+    const out = new Map<string, CustodyObject>();
+    const add = (rows: Array<{ state: CustodyObject }>) => rows.forEach((r) => out.set(r.state.subject, r.state));
+    const s = this.service;
+    if (needs.subjects.length > 0) {
+      add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND subject = ANY($2::text[]) ORDER BY subject${lock}`, [s, needs.subjects])).rows);
+    }
+    if (needs.animalsOf) {
+      add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND type = 'animal' AND org = $2 ORDER BY subject${lock}`, [s, needs.animalsOf.org])).rows);
+    }
+    if (needs.descendantsOf) {
+      add(
+        (
+          await db.query(
+            `WITH RECURSIVE d(subject) AS (
+               SELECT subject FROM custody_objects WHERE service = $1 AND from_subjects @> ARRAY[$2::text]
+               UNION
+               SELECT o.subject FROM custody_objects o JOIN d ON o.from_subjects @> ARRAY[d.subject] WHERE o.service = $1)
+             SELECT state FROM custody_objects WHERE service = $1 AND subject IN (SELECT subject FROM d) ORDER BY subject${lock}`,
+            [s, needs.descendantsOf],
+          )
+        ).rows,
+      );
+    }
+    if (needs.lineageOf) {
+      add(
+        (
+          await db.query(
+            `WITH RECURSIVE a(subject) AS (
+               SELECT $2::text
+               UNION
+               SELECT unnest(o.from_subjects) FROM custody_objects o JOIN a ON o.subject = a.subject WHERE o.service = $1)
+             SELECT state FROM custody_objects
+              WHERE service = $1
+                AND (subject IN (SELECT subject FROM a)
+                     OR (type = 'sample' AND from_subjects && (SELECT array_agg(subject) FROM a)))
+              ORDER BY subject${lock}`,
+            [s, needs.lineageOf],
+          )
+        ).rows,
+      );
+    }
+    return out;
+  }
+
+  async save(db: Queryable, objects: Iterable<CustodyObject>): Promise<void> {
+    const list = [...objects];
+    if (list.length === 0) return;
+    await db.query(
+      `INSERT INTO custody_objects (service, subject, type, org, status, head, from_subjects, holders, state, updated_at)
+       SELECT $1, x.subject, x.type, x.org, x.status, x.head, x.from_subjects, x.holders, x.state, now()
+         FROM jsonb_to_recordset($2::jsonb) AS x(subject text, type text, org text, status text, head text, from_subjects text[], holders text[], state jsonb)
+       ON CONFLICT (service, subject) DO UPDATE SET
+         type = EXCLUDED.type, org = EXCLUDED.org, status = EXCLUDED.status, head = EXCLUDED.head,
+         from_subjects = EXCLUDED.from_subjects, holders = EXCLUDED.holders, state = EXCLUDED.state, updated_at = now()`,
+      [
+        this.service,
+        JSON.stringify(
+          list.map((o) => ({ subject: o.subject, type: o.type, org: o.org, status: o.status, head: o.head, from_subjects: o.from, holders: holdersOf(o), state: o })),
+        ),
+      ],
+    );
+  }
+
+  async insertEvents(
+    db: Queryable,
+    events: Array<{ id: string; event: LedgerEvent; touched: string[]; status: EventStatus; seq: number | null; commandId: string | null }>,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await db.query(
+      `INSERT INTO custody_events (service, id, subject, kind, org, touched, seq, status, command_id, event)
+       SELECT $1, x.id, x.subject, x.kind, x.org, x.touched, x.seq, x.status, x.command_id, x.event
+         FROM jsonb_to_recordset($2::jsonb) AS x(id text, subject text, kind text, org text, touched text[], seq bigint, status text, command_id uuid, event jsonb)
+       ON CONFLICT (service, id) DO NOTHING`,
+      [
+        this.service,
+        JSON.stringify(
+          events.map((e) => ({
+            id: e.id,
+            subject: e.event.subject,
+            kind: e.event.kind,
+            org: e.event.org,
+            touched: e.touched,
+            seq: e.seq,
+            status: e.status,
+            command_id: e.commandId,
+            event: e.event,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /** The latest of this service's own unsequenced events on each subject: those are newer than anything the ledger has. */
+  async pendingHeads(db: Queryable, subjects: string[]): Promise<Map<string, string>> {
+    if (subjects.length === 0) return new Map();
+    const { rows } = await db.query<{ subject: string; id: string }>(
+      `SELECT DISTINCT ON (subject) subject, id FROM custody_events
+        WHERE service = $1 AND subject = ANY($2::text[]) AND status = 'pending'
+        ORDER BY subject, n DESC`,
+      [this.service, subjects],
+    );
+    return new Map(rows.map((r) => [r.subject, r.id]));
+  }
+
+  async eventStatus(db: Queryable, id: string): Promise<{ status: EventStatus; commandId: string | null } | undefined> {
+    const { rows } = await db.query<{ status: EventStatus; command_id: string | null }>(
+      'SELECT status, command_id FROM custody_events WHERE service = $1 AND id = $2',
+      [this.service, id],
+    );
+    const r = rows[0];
+    return r ? { status: r.status, commandId: r.command_id } : undefined;
+  }
+
+  async markSequenced(db: Queryable, id: string, seq: number): Promise<void> {
+    await db.query(`UPDATE custody_events SET status = 'sequenced', seq = $3 WHERE service = $1 AND id = $2`, [this.service, id, seq]);
+  }
+
+  async markRefused(db: Queryable, ids: string[]): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `UPDATE custody_events SET status = 'refused' WHERE service = $1 AND id = ANY($2::text[]) AND status = 'pending' RETURNING id`,
+      [this.service, ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Events that touch any of `subjects` and still stand (sequenced, or pending), in the order they were learnt. */
+  async standingEventsTouching(db: Queryable, subjects: string[]): Promise<Array<{ id: string; event: LedgerEvent }>> {
+    const { rows } = await db.query<{ id: string; event: LedgerEvent }>(
+      `SELECT id, event FROM custody_events
+        WHERE service = $1 AND touched && $2::text[] AND status <> 'refused'
+        ORDER BY seq NULLS LAST, n`,
+      [this.service, subjects],
+    );
+    return rows;
+  }
+
+  async deleteObjects(db: Queryable, subjects: string[]): Promise<void> {
+    await db.query('DELETE FROM custody_objects WHERE service = $1 AND subject = ANY($2::text[])', [this.service, subjects]);
+  }
+
+  async insertCommand(db: Queryable, c: { id: string; name: string; org: string; eventIds: string[] }): Promise<void> {
+    await db.query(
+      `INSERT INTO custody_commands (service, id, name, org, status, event_ids) VALUES ($1, $2, $3, $4, 'accepted', $5)`,
+      [this.service, c.id, c.name, c.org, c.eventIds],
+    );
+  }
+
+  /** After an event is sequenced: the command is sequenced once all its events are. */
+  async settleCommand(db: Queryable, commandId: string): Promise<CommandStatus | undefined> {
+    const { rows } = await db.query<{ status: CommandStatus }>(
+      `UPDATE custody_commands c SET status = 'sequenced', updated_at = now()
+        WHERE c.service = $1 AND c.id = $2 AND c.status = 'accepted'
+          AND NOT EXISTS (SELECT 1 FROM custody_events e WHERE e.service = $1 AND e.id = ANY(c.event_ids) AND e.status <> 'sequenced')
+        RETURNING status`,
+      [this.service, commandId],
+    );
+    return rows[0]?.status;
+  }
+
+  async refuseCommand(db: Queryable, commandId: string, problem: Record<string, unknown>): Promise<void> {
+    await db.query(
+      `UPDATE custody_commands SET status = 'refused', problem = $3, updated_at = now() WHERE service = $1 AND id = $2 AND status <> 'refused'`,
+      [this.service, commandId, JSON.stringify(problem)],
+    );
+  }
+
+  async command(db: Queryable, id: string): Promise<CommandRecord | undefined> {
+    const { rows } = await db.query<{
+      id: string;
+      name: string;
+      org: string;
+      status: CommandStatus;
+      event_ids: string[];
+      problem: Record<string, unknown> | null;
+      created_at: Date;
+      updated_at: Date;
+    }>('SELECT id, name, org, status, event_ids, problem, created_at, updated_at FROM custody_commands WHERE service = $1 AND id = $2', [this.service, id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      name: r.name,
+      org: r.org,
+      status: r.status,
+      eventIds: r.event_ids,
+      problem: r.problem,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+
+  /** Objects an organisation made or holds, newest first. */
+  async objectsOf(db: Queryable, q: { org: string; type?: string; status?: string; limit: number; before?: string }): Promise<CustodyObject[]> {
+    const { rows } = await db.query<{ state: CustodyObject }>(
+      `SELECT state FROM custody_objects
+        WHERE service = $1 AND (org = $2 OR holders @> ARRAY[$2::text])
+          AND ($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR status = $4)
+          AND ($5::text IS NULL OR subject < $5)
+        ORDER BY subject DESC LIMIT $6`,
+      [this.service, q.org, q.type ?? null, q.status ?? null, q.before ?? null, q.limit],
+    );
+    return rows.map((r) => r.state);
+  }
+
+  async object(db: Queryable, subject: string): Promise<CustodyObject | undefined> {
+    const { rows } = await db.query<{ state: CustodyObject }>('SELECT state FROM custody_objects WHERE service = $1 AND subject = $2', [this.service, subject]);
+    return rows[0]?.state;
+  }
+
+  async history(db: Queryable, subject: string): Promise<Array<{ id: string; seq: number | null; status: EventStatus; event: LedgerEvent }>> {
+    const { rows } = await db.query<{ id: string; seq: string | null; status: EventStatus; event: LedgerEvent }>(
+      `SELECT id, seq, status, event FROM custody_events WHERE service = $1 AND subject = $2 ORDER BY seq NULLS LAST, n`,
+      [this.service, subject],
+    );
+    return rows.map((r) => ({ id: r.id, seq: r.seq === null ? null : Number(r.seq), status: r.status, event: r.event }));
+  }
+}

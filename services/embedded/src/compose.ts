@@ -1,0 +1,115 @@
+// The one-process composition: the ledger and the custody services over one in-process bus, all
+// mounted in one Express app. `main.ts` runs it for `npm start`; tests build the same thing.
+import type { Server } from 'node:http';
+import express from 'express';
+import { createTokenVerifier, type EventSigner } from '@milkchain/auth';
+import { createInProcessBus, type Bus } from '@milkchain/bus';
+import { httpLedgerClient, startCustodyService, type RunningCustodyService } from '@milkchain/custody';
+import type { ServiceName } from '@milkchain/domain';
+import { jsonLogger, type Logger } from '@milkchain/http';
+import { buildLedger, loadConfig, type RunningLedger } from '@milkchain/ledger-service';
+import { createPool, type Pool } from '@milkchain/store';
+import type { JSONWebKeySet } from 'jose';
+
+export const CUSTODY_SERVICES: readonly ServiceName[] = ['farm', 'processor', 'lab', 'logistics'];
+
+export interface IdentityPart {
+  /** Signs event ids with an organisation's key (checks the caller's token names that organisation). */
+  signer: EventSigner;
+  /** The keys access tokens are verified with. */
+  jwks: JSONWebKeySet;
+  /** Identity's own routes (under /identity), when identity runs in this process. */
+  app?: express.Express;
+}
+
+export interface ComposeOptions {
+  databaseUrl: string;
+  adminToken: string;
+  logKeyFile: string;
+  identity: IdentityPart | ((ledger: RunningLedger) => Promise<IdentityPart>);
+  bus?: Bus;
+  logger?: (service: string) => Logger;
+  origin?: string;
+}
+
+export interface Composed {
+  app: express.Express;
+  bus: Bus;
+  ledger: RunningLedger;
+  identity: IdentityPart;
+  services: Map<ServiceName, RunningCustodyService>;
+  pool: Pool;
+  /** Points the custody services' ledger client at the HTTP server once it listens. */
+  bindLedgerUrl(url: string): void;
+  /** Resolves when every outbox is empty and the ledger has published its log. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function compose(opts: ComposeOptions): Promise<Composed> {
+  const logger = opts.logger ?? ((s: string) => jsonLogger(s));
+  const bus = opts.bus ?? createInProcessBus();
+  const config = { ...loadConfig({}), databaseUrl: opts.databaseUrl, adminToken: opts.adminToken, logKeyFile: opts.logKeyFile, ...(opts.origin ? { origin: opts.origin } : {}) };
+  const ledger = await buildLedger(config, logger('ledger'), { bus });
+  const identity = typeof opts.identity === 'function' ? await opts.identity(ledger) : opts.identity;
+  const pool = createPool(opts.databaseUrl, 12);
+
+  // The services reach the ledger through its HTTP API even here, exactly as when they run
+  // alone; the URL is known once the composed app listens.
+  let ledgerUrl = '';
+  const ledgerHttp = { current: httpLedgerClient('http://127.0.0.1:0') };
+  const ledgerClient = {
+    heads: (s: string[]) => ledgerHttp.current.heads(s),
+    receipt: (id: string) => ledgerHttp.current.receipt(id),
+  };
+
+  const services = new Map<ServiceName, RunningCustodyService>();
+  for (const service of CUSTODY_SERVICES) {
+    services.set(
+      service,
+      await startCustodyService({
+        service,
+        pool,
+        bus,
+        signer: identity.signer,
+        ledger: ledgerClient,
+        verifier: createTokenVerifier({ jwks: identity.jwks, audience: `milkchain:${service}` }),
+        logger: logger(service),
+      }),
+    );
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (identity.app) app.use(identity.app);
+  for (const s of services.values()) app.use(s.app);
+  app.use(ledger.app); // last: its 404 handler answers everything the others did not
+
+  return {
+    app,
+    bus,
+    ledger,
+    identity,
+    services,
+    pool,
+    bindLedgerUrl(url) {
+      ledgerUrl = url;
+      ledgerHttp.current = httpLedgerClient(ledgerUrl);
+    },
+    async settle() {
+      for (const s of services.values()) await s.drain();
+    },
+    async close() {
+      for (const s of services.values()) await s.close();
+      await ledger.close();
+      await bus.close();
+      await pool.end();
+    },
+  };
+}
+
+export function listenOn(app: express.Express, port: number, host = '0.0.0.0'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}

@@ -1,0 +1,1 @@
+export { compose, listenOn, CUSTODY_SERVICES, type Composed, type ComposeOptions, type IdentityPart } from './compose.ts';
