@@ -24,3 +24,4 @@ export {
 } from './gs1.ts';
 export { EVENT_ID, ORG_ID, URN } from './fields.ts';
 export { refuse, isRefusal, type Refusal } from './refusal.ts';
+export * from './rules/index.ts';
