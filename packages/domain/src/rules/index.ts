@@ -9,7 +9,7 @@ export { findRule, findRules, judgeResult, meetsLimit, sameUnit, type Judgement,
 export { ANALYTE_NAMES, analyteName, MATRIX_NAMES, PRODUCT_NAMES, SPECIES_NAMES } from './names.ts';
 export { checkCooling, COOLING } from './cooling.ts';
 export { checkWithdrawal, WITHDRAWAL_SOURCE } from './withdrawal.ts';
-export { checkMassBalance, MILK_KG_PER_L, YIELDS, type Yield } from './mass-balance.ts';
+export { checkMassBalance, MILK_KG_PER_L, PRODUCT_YIELDS, YIELDS, type Yield } from './mass-balance.ts';
 export { checkCustody } from './custody.ts';
 export { checkRelease, REQUIRED_TESTS, requiredAnalytes, type RequiredTests } from './release.ts';
 export { descendants } from './lineage.ts';

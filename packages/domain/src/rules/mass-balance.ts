@@ -55,14 +55,29 @@ function fmt(n: number): string {
 }
 
 /**
- * Refuses an output larger than the product's yield allows from the inputs (L, mL, kg, g or t of
- * milk; kilograms converted at 1.03 kg/L), and quantities that cannot be compared: counted
- * `unit`s, or an output unit the product is not measured in (cheese in litres). `path` is the
+ * Yields from an input that is itself a product, per litre of it, in the output's basis. Fluid
+ * milks count as milk, and a product re-batched into itself counts one for one (both handled
+ * below); pairs not listed here cannot be balanced.
+ */
+export const PRODUCT_YIELDS: Readonly<Partial<Record<ProductType, Partial<Record<ProductType, number>>>>> = Object.freeze({
+  // Butter is about 82% fat; cream up to about 45%: at most 0.6 kg of butter per litre of cream.
+  cream: Object.freeze({ butter: 0.6 }),
+});
+
+const MILK_LIKE: ReadonlySet<ProductType | undefined> = new Set([undefined, 'pasteurised_milk', 'uht_milk']);
+
+/**
+ * Refuses an output larger than the product's yield allows from the inputs (L, mL, kg, g or t;
+ * kilograms of milk converted at 1.03 kg/L), and quantities that cannot be compared: counted
+ * `unit`s, or an output unit the product is not measured in (cheese in litres). An input is milk
+ * unless it says which product it is (`productType`): pasteurised or UHT milk counts as milk, the
+ * same product as the output counts one for one, and other pairs use PRODUCT_YIELDS (cream into
+ * butter); a pair with no yield known is refused (`mass-balance.unknown-input`). `path` is the
  * JSON pointer of the command's output field.
  */
 export function checkMassBalance(q: {
   productType: ProductType;
-  inputs: ReadonlyArray<{ value: number; unit: string }>;
+  inputs: ReadonlyArray<{ value: number; unit: string; productType?: ProductType }>;
   output: { value: number; unit: string };
   path?: string;
 }): Refusal | undefined {
@@ -95,15 +110,39 @@ export function checkMassBalance(q: {
       { ...onOutput, details: { unit: q.output.unit, allowed: y.outputUnits } },
     );
   }
-  const inputL = q.inputs.reduce((sum, i) => sum + i.value * (TO_L[i.unit] ?? 0), 0);
-  const output = q.output.value * ((y.per === 'L' ? TO_L : TO_KG)[q.output.unit] ?? 0);
-  const max = inputL * y.maxOutputPerInputL;
+  const toBasis = y.per === 'L' ? TO_L : TO_KG;
+  let inputL = 0;
+  let max = 0;
+  for (const [index, i] of q.inputs.entries()) {
+    const litres = i.value * (TO_L[i.unit] ?? 0);
+    inputL += litres;
+    if (MILK_LIKE.has(i.productType)) max += litres * y.maxOutputPerInputL;
+    else if (i.productType === q.productType) max += i.value * (toBasis[i.unit] ?? 0);
+    else {
+      const perL = i.productType === undefined ? undefined : PRODUCT_YIELDS[i.productType]?.[q.productType];
+      if (perL === undefined) {
+        const from = PRODUCT_NAMES[i.productType ?? 'other'];
+        return refuse(
+          'rule',
+          'mass-balance.unknown-input',
+          `没有由${from['zh-CN']}制成${product['zh-CN']}的得率，无法核对物料平衡：请以原料奶作为投入登记`,
+          `No yield is known for making ${product.en} from ${from.en}, so the quantities cannot be balanced: record the milk it was made from as the input`,
+          { details: { input: index, inputProductType: i.productType, productType: q.productType } },
+        );
+      }
+      max += litres * perL;
+    }
+  }
+  const output = q.output.value * (toBasis[q.output.unit] ?? 0);
   if (output <= max * (1 + EPSILON)) return undefined;
+  const allMilk = q.inputs.every((i) => MILK_LIKE.has(i.productType));
+  const per = { 'zh-CN': y.per === 'L' ? '升' : '千克', en: y.per };
+  const from = allMilk ? { 'zh-CN': `${fmt(inputL)} 升奶`, en: `${fmt(inputL)} L of milk` } : { 'zh-CN': '这些投入', en: 'These inputs' };
   return refuse(
     'rule',
     'mass-balance.yield',
-    `${fmt(inputL)} 升奶最多只能产出 ${fmt(max)} ${y.per === 'L' ? '升' : '千克'}${product['zh-CN']}，申报产出 ${fmt(output)} ${y.per === 'L' ? '升' : '千克'}（${y.basis['zh-CN']}）：请核对投入与产出数量`,
-    `${fmt(inputL)} L of milk makes at most ${fmt(max)} ${y.per} of ${product.en}, but ${fmt(output)} ${y.per} is declared (${y.basis.en}): check the input and output quantities`,
+    `${from['zh-CN']}最多只能产出 ${fmt(max)} ${per['zh-CN']}${product['zh-CN']}，申报产出 ${fmt(output)} ${per['zh-CN']}（${y.basis['zh-CN']}）：请核对投入与产出数量`,
+    `${from.en} make${allMilk ? 's' : ''} at most ${fmt(max)} ${per.en} of ${product.en}, but ${fmt(output)} ${per.en} is declared (${y.basis.en}): check the input and output quantities`,
     {
       ...onOutput,
       details: { inputL, output, outputUnit: y.per, max, maxOutputPerInputL: y.maxOutputPerInputL },

@@ -86,4 +86,30 @@ describe('mass balance', () => {
   it(`mass-balance.yield (${SOURCE}): given no inputs at all, when anything is declared, then refused`, () => {
     expect(checkMassBalance({ productType: 'other', inputs: [], output: { value: 1, unit: 'kg' } })?.rule).toBe('mass-balance.yield');
   });
+
+  it(`mass-balance.yield (${SOURCE}): given 200 L of cream (an input that is a product), when 120 kg of butter is declared, then accepted, and 120.1 kg refused`, () => {
+    const inputs = [{ value: 200, unit: 'L', productType: 'cream' as const }];
+    expect(checkMassBalance({ productType: 'butter', inputs, output: { value: 120, unit: 'kg' } })).toBeUndefined();
+    const r = checkMassBalance({ productType: 'butter', inputs, output: { value: 120.1, unit: 'kg' } });
+    expect(r).toMatchObject({ rule: 'mass-balance.yield', details: { max: 120 } });
+    expect(r?.reason.en).toMatch(/^These inputs make at most 120 kg of butter/u);
+  });
+
+  it(`mass-balance.yield (${SOURCE}): given pasteurised milk from another batch, when yoghurt is made from it, then it counts as milk`, () => {
+    const inputs = [{ value: 1000, unit: 'L', productType: 'pasteurised_milk' as const }];
+    expect(checkMassBalance({ productType: 'yoghurt', inputs, output: { value: 1100, unit: 'L' } })).toBeUndefined();
+    expect(checkMassBalance({ productType: 'yoghurt', inputs, output: { value: 1101, unit: 'L' } })?.rule).toBe('mass-balance.yield');
+  });
+
+  it(`mass-balance.yield (${SOURCE}): given two cheese batches blended into one, then the output may be their sum and no more`, () => {
+    const inputs = [{ value: 40, unit: 'kg', productType: 'cheese' as const }, { value: 10_000, unit: 'L' }];
+    expect(checkMassBalance({ productType: 'cheese', inputs, output: { value: 1540, unit: 'kg' } })).toBeUndefined();
+    expect(checkMassBalance({ productType: 'cheese', inputs, output: { value: 1541, unit: 'kg' } })?.rule).toBe('mass-balance.yield');
+  });
+
+  it('mass-balance.unknown-input: given milk powder as the input of cheese (no yield known), then refused asking for the milk it came from', () => {
+    const r = checkMassBalance({ productType: 'cheese', inputs: [{ value: 100, unit: 'L' }, { value: 25, unit: 'kg', productType: 'milk_powder' }], output: { value: 1, unit: 'kg' } });
+    expect(r).toMatchObject({ status: 'rule', rule: 'mass-balance.unknown-input', details: { input: 1, inputProductType: 'milk_powder' } });
+    expect(r?.reason.en).toBe('No yield is known for making cheese from milk powder, so the quantities cannot be balanced: record the milk it was made from as the input');
+  });
 });
