@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { createInProcessBroker, createInProcessBus, partitionOf } from '../src/index.ts';
+import { busContract } from './bus.contract.ts';
+import { recorder, waitFor } from './helpers.ts';
+
+describe('in-process bus', () => {
+  const broker = createInProcessBroker({ partitions: 4, retryBackoffMs: 20 });
+  busContract(() => ({ make: (namespace) => createInProcessBus({ broker, namespace }), timeoutMs: 2_000 }));
+
+  it('keeps headers and resumes a group for the life of one bus object', async () => {
+    const bus = createInProcessBus();
+    const first = recorder();
+    const sub = await bus.subscribe({ topic: 't', group: 'g', fromBeginning: true, handle: first.handle });
+    await bus.publish('t', [{ key: 'k', value: '1', headers: { 'message-id': 'one' } }]);
+    await waitFor(() => first.seen.length === 1, 2_000, 'the first message');
+    await sub.stop();
+    await bus.publish('t', [{ key: 'k', value: '2' }]);
+    const second = recorder();
+    await bus.subscribe({ topic: 't', group: 'g', handle: second.handle });
+    await waitFor(() => second.seen.length === 1, 2_000, 'the second message');
+    expect(first.seen[0]).toMatchObject({ key: 'k', value: '1', headers: { 'message-id': 'one' }, offset: '0' });
+    expect(second.values()).toEqual(['2']);
+    await bus.close();
+    await expect(bus.publish('t', [{ key: 'k', value: '3' }])).rejects.toThrow(/closed/);
+  });
+
+  it('starts a new group at the end unless asked for the beginning', async () => {
+    const bus = createInProcessBus();
+    await bus.publish('t', [{ key: 'k', value: 'old' }]);
+    const late = recorder();
+    const early = recorder();
+    await bus.subscribe({ topic: 't', group: 'late', handle: late.handle });
+    await bus.subscribe({ topic: 't', group: 'early', fromBeginning: true, handle: early.handle });
+    await bus.publish('t', [{ key: 'k', value: 'new' }]);
+    await waitFor(() => late.seen.length === 1 && early.seen.length === 2, 2_000, 'both groups');
+    expect(late.values()).toEqual(['new']);
+    expect(early.values()).toEqual(['old', 'new']);
+    await bus.close();
+  });
+
+  it('partitions by a stable hash of the key', () => {
+    expect(partitionOf('urn:milkchain:lot:1', 4)).toBe(partitionOf('urn:milkchain:lot:1', 4));
+    const used = new Set(Array.from({ length: 100 }, (_, i) => partitionOf(`k${i}`, 8)));
+    expect(used.size).toBe(8);
+    expect(() => createInProcessBroker({ partitions: 0 })).toThrow(/positive/);
+  });
+});
