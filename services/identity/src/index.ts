@@ -1,1 +1,10 @@
-export {};
+export { createIdentityApp, type IdentityAppDeps } from './app.ts';
+export { buildIdentity, listen, type IdentityBuildConfig, type RunningIdentity } from './build.ts';
+export { ConfigError, loadIdentityConfig, type IdentityConfig } from './config.ts';
+export { IdentityService, type IdentityServiceDeps, type PublicOrg, type PublicOrgKey } from './service.ts';
+export { httpLedgerKeyRegistrar, type LedgerKeyRegistrar } from './registrar.ts';
+export { generateTokenKeyJwk, loadOrCreateTokenKey, tokenKeyFromJwk, TokenIssuer, type TokenKey, type IssuedToken } from './tokens.ts';
+export { hashSecret, verifySecret, sealPrivateJwk, openPrivateJwk, parseKeyEncryptionKey } from './secrets.ts';
+export { isUscc, usccCheckCharacter } from './uscc.ts';
+export { ORG_ROLES, LICENCE_TYPES, createOrgSchema, patchOrgSchema, createUserSchema, createClientSchema, tokenRequestSchema, keysRequestSchema, signRequestSchema } from './schemas.ts';
+export { openApiDocument } from './openapi.ts';
