@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'int',
-          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts', 'tests/**/*.int.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

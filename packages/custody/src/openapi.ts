@@ -50,6 +50,7 @@ export function openApiDocument(service: ServiceName, defs: readonly CommandDefi
       },
     };
   }
+  const first = defs[0];
   paths[`/${service}/v1/batch`] = {
     post: {
       operationId: `${service}.batch`,
@@ -72,7 +73,7 @@ export function openApiDocument(service: ServiceName, defs: readonly CommandDefi
                 },
               },
             },
-            example: defs[0] ? { commands: [{ command: defs[0].name, body: defs[0].example }] } : undefined,
+            example: first ? { commands: [{ command: first.name, body: first.example }] } : undefined,
           },
         },
       },

@@ -39,6 +39,22 @@ export class CustodyTables {
     if (needs.subjects.length > 0) {
       add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND subject = ANY($2::text[]) ORDER BY subject${lock}`, [s, needs.subjects])).rows);
     }
+    if (needs.heads && needs.heads.length > 0) {
+      // Objects named by an event id (an event's inputs): the subject of that event, whether or
+      // not it is still the object's latest.
+      add(
+        (
+          await db.query(
+            `SELECT o.state FROM custody_objects o
+              WHERE o.service = $1
+                AND (o.head = ANY($2::text[])
+                     OR o.subject IN (SELECT e.subject FROM custody_events e WHERE e.service = $1 AND e.id = ANY($2::text[])))
+              ORDER BY o.subject${lock}`,
+            [s, needs.heads],
+          )
+        ).rows,
+      );
+    }
     if (needs.animalsOf) {
       add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND type = 'animal' AND org = $2 ORDER BY subject${lock}`, [s, needs.animalsOf.org])).rows);
     }

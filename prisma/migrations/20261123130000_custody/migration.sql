@@ -37,6 +37,7 @@ CREATE TABLE "custody_objects" (
 
     CONSTRAINT "custody_objects_pkey" PRIMARY KEY ("service", "subject")
 );
+CREATE INDEX "custody_objects_head_idx" ON "custody_objects" ("service", "head");
 CREATE INDEX "custody_objects_type_org_idx" ON "custody_objects" ("service", "type", "org");
 CREATE INDEX "custody_objects_from_idx" ON "custody_objects" USING GIN ("from_subjects");
 CREATE INDEX "custody_objects_holders_idx" ON "custody_objects" USING GIN ("holders");

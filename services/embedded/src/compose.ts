@@ -41,8 +41,10 @@ export interface Composed {
   pool: Pool;
   /** Points the custody services' ledger client at the HTTP server once it listens. */
   bindLedgerUrl(url: string): void;
-  /** Resolves when every outbox is empty and the ledger has published its log. */
+  /** Resolves when every outbox is empty. */
   settle(): Promise<void>;
+  /** Resolves when every custody service has projected the whole log as it is now. */
+  projected(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,20 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     },
     async settle() {
       for (const s of services.values()) await s.drain();
+    },
+    async projected(timeoutMs = 30_000) {
+      const target = ledger.sequencer.size - 1;
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows } = await pool.query<{ service: string; max: string | null }>(
+          'SELECT service, max(seq) AS max FROM custody_events WHERE service = ANY($1::text[]) GROUP BY service',
+          [[...CUSTODY_SERVICES]],
+        );
+        const behind = CUSTODY_SERVICES.filter((s) => Number(rows.find((r) => r.service === s)?.max ?? -1) < target);
+        if (behind.length === 0) return;
+        if (Date.now() > until) throw new Error(`projections behind the log (size ${target + 1}): ${behind.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     async close() {
       for (const s of services.values()) await s.close();

@@ -1,0 +1,96 @@
+// Seeds the demo world through the public HTTP APIs, exactly as its users would: the
+// organisations and their users in identity, then every step of the world as a command to its
+// service, each waited for (`Prefer: wait`) so the next one sees it.
+import { commandsOf, type ServiceName } from '@milkchain/domain';
+import { demoWorld, WORLD_ORGS, type WorldStep } from '@milkchain/seeds';
+
+export interface SeedProgress {
+  (done: number, total: number, label: string): void;
+}
+
+export interface SeedResult {
+  orgs: number;
+  steps: number;
+  events: number;
+}
+
+const SERVICES: readonly ServiceName[] = ['farm', 'processor', 'lab', 'logistics'];
+
+/** command name → the POST path that serves it. */
+export function commandPaths(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of SERVICES) for (const d of commandsOf(s)) out.set(d.name, `/${s}/v1${d.path}`);
+  return out;
+}
+
+async function call(base: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(base + path, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body };
+}
+
+export async function login(base: string, username: string, password: string): Promise<string> {
+  const r = await call(base, '/identity/v1/token', { body: { grant_type: 'password', username, password } });
+  if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body as { access_token: string }).access_token;
+}
+
+/** Creates the world's organisations and users (skipping those that exist); returns a token per organisation. */
+export async function seedOrgs(base: string, adminPassword: string): Promise<Map<string, string>> {
+  const admin = await login(base, 'admin', adminPassword);
+  const tokens = new Map<string, string>();
+  for (const org of WORLD_ORGS) {
+    const exists = await call(base, `/identity/v1/orgs/${org.id}`, {});
+    if (exists.status !== 200) {
+      const { users, ...profile } = org;
+      const created = await call(base, '/identity/v1/orgs', { token: admin, body: profile });
+      if (created.status !== 201) throw new Error(`creating ${org.id}: ${created.status} ${JSON.stringify(created.body)}`);
+      for (const u of users) {
+        const r = await call(base, `/identity/v1/orgs/${org.id}/users`, { token: admin, body: u });
+        if (r.status !== 201) throw new Error(`creating user ${u.username}: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+    }
+    const first = org.users[0];
+    if (first) tokens.set(org.id, await login(base, first.username, first.password));
+  }
+  return tokens;
+}
+
+/** Runs world steps in order; each must be sequenced (201) before the next starts. */
+export async function runSteps(base: string, tokens: Map<string, string>, steps: readonly WorldStep[], progress?: SeedProgress, waitProjected?: () => Promise<void>): Promise<number> {
+  const paths = commandPaths();
+  let events = 0;
+  for (const [i, step] of steps.entries()) {
+    const path = paths.get(step.command);
+    if (!path) throw new Error(`step ${i}: unknown command ${step.command}`);
+    const token = tokens.get(step.org);
+    if (!token) throw new Error(`step ${i}: no token for ${step.org}`);
+    const r = await call(base, path, { token, body: step.body, headers: { prefer: 'wait=20' } });
+    if (r.status !== 201) throw new Error(`step ${i} (${step.command} by ${step.org}) answered ${r.status}: ${JSON.stringify(r.body)}`);
+    events += (r.body as { events: unknown[] }).events.length;
+    await waitProjected?.();
+    progress?.(i + 1, steps.length, step.command);
+  }
+  return events;
+}
+
+export async function seedWorld(base: string, adminPassword: string, opts: { progress?: SeedProgress; waitProjected?: () => Promise<void>; days?: number } = {}): Promise<SeedResult> {
+  const tokens = await seedOrgs(base, adminPassword);
+  const steps = demoWorld(opts.days ? { days: opts.days } : {});
+  const events = await runSteps(base, tokens, steps, opts.progress, opts.waitProjected);
+  return { orgs: WORLD_ORGS.length, steps: steps.length, events };
+}
