@@ -1,0 +1,166 @@
+// npm run bench:capture — capture through the HTTP API in one-process mode, on a durable embedded
+// PostgreSQL (fsync on), next to the ledger's own append rate measured in the same run.
+//
+//   1. the ledger alone: pre-signed submissions of 1,000 events straight into the sequencer (ceiling)
+//   2. single collections, one request at a time (closed loop): rate and latency p50/p99
+//   3. single collections offered at 200 requests/s (open loop): latency p50/p99 (target p99 ≤ 50 ms)
+//   4. the batch endpoint, 500 collections a request: events/s and latency (target ≥ 5k events/s)
+// A response is 202: the events are signed and durably in the service's outbox. The time until
+// the ledger has sequenced everything is printed too.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { commandsOf } from '@milkchain/domain';
+import { silentLogger } from '@milkchain/http';
+import { buildIdentity, type RunningIdentity } from '@milkchain/identity-service';
+import { canonicalBytes, eventIdFromBytes, generateOrgKey, signEventId, type LedgerEvent } from '@milkchain/ledger';
+import { admit, Operator, OrgKeyCache } from '@milkchain/ledger-service';
+import { startEmbeddedPostgres } from '@milkchain/store';
+import { compose, listenOn, seedOrgs } from '../src/index.ts';
+
+const quick = process.argv.includes('--quick');
+const ADMIN_PASSWORD = 'bench-admin-password';
+const FARM = 'org_tumed_left_pasture';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+const rate = (n: number, seconds: number) => Math.round(n / seconds).toLocaleString('en-US');
+
+const dir = mkdtempSync(path.join(tmpdir(), 'milkchain-bench-capture-'));
+const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), durable: true });
+const admin = new pg.Client({ connectionString: postgres.url });
+await admin.connect();
+await admin.query('CREATE DATABASE bench');
+await admin.end();
+const databaseUrl = postgres.urlFor('bench');
+
+let identity: RunningIdentity | undefined;
+const composed = await compose({
+  databaseUrl,
+  adminToken: randomBytes(16).toString('hex'),
+  logKeyFile: path.join(dir, 'log-key.jwk.json'),
+  logger: () => silentLogger,
+  identity: async (ledger) => {
+    const operator = new Operator({ store: ledger.store, sequencer: ledger.sequencer, logKey: ledger.logKey, operatorOrg: 'org_milkchain', clock: () => new Date() });
+    identity = await buildIdentity(
+      { databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD },
+      { logger: silentLogger, registrar: { register: async (org, jwk) => void (await operator.registerOrgKey(org, { jwk })) } },
+    );
+    return identity;
+  },
+});
+const server = await listenOn(composed.app, 0, '127.0.0.1');
+const address = server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+composed.bindLedgerUrl(base);
+const tokens = await seedOrgs(base, ADMIN_PASSWORD);
+const token = tokens.get(FARM)!;
+
+const collect = commandsOf('farm').find((d) => d.name === 'collection.record');
+if (!collect) throw new Error('no collection.record command');
+let serial = 0;
+function collection(): Record<string, unknown> {
+  const now = Date.now();
+  return {
+    ...(collect!.example as Record<string, unknown>),
+    collectionId: `bench-${process.pid}-${serial++}`,
+    tankTemperatureC: 3.4,
+    animalsExcluded: [],
+    milkingWindow: { start: new Date(now - 90 * 60_000).toISOString(), end: new Date(now - 30 * 60_000).toISOString() },
+    occurredAt: new Date(now).toISOString(),
+  };
+}
+async function post(pathname: string, body: unknown): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(base + pathname, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status !== 202) throw new Error(`${pathname} answered ${res.status}: ${text.slice(0, 300)}`);
+  return performance.now() - t0;
+}
+
+console.log(`milkchain bench:capture — one process, durable PostgreSQL, Node ${process.version}${quick ? ' (quick)' : ''}`);
+
+// 1. The ledger's own append rate, same run: pre-signed submissions of 1,000 events.
+{
+  const key = await generateOrgKey();
+  const operator = new Operator({ ...composed.ledger, operatorOrg: 'org_milkchain', clock: () => new Date() });
+  await operator.registerOrgKey('org_bench_direct', { jwk: key.publicJwk });
+  const cache = new OrgKeyCache(composed.ledger.store);
+  const template = { v: 1, kind: 'milk.collected', kindVersion: 1, org: 'org_bench_direct', prev: null, inputs: [], occurredAt: new Date().toISOString() };
+  const data = (collect.example as Record<string, unknown>) ?? {};
+  const batches = quick ? 3 : 10;
+  const prepared = [];
+  for (let b = 0; b < batches; b++) {
+    const events: LedgerEvent[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const { collectionId: _c, occurredAt: _o, ...rest } = data as Record<string, unknown>;
+      events.push({ ...template, subject: `urn:milkchain:collection:org_bench_direct:d${b}-${i}`, data: rest } as LedgerEvent);
+    }
+    const signatures = await Promise.all(events.map((e) => signEventId(eventIdFromBytes(canonicalBytes(e)), key.privateJwk, key.kid)));
+    prepared.push({ events, signatures });
+  }
+  const t0 = performance.now();
+  for (const p of prepared) await composed.ledger.sequencer.submit(await admit(p, cache));
+  const s = (performance.now() - t0) / 1000;
+  console.log(`ledger alone (baseline)      ${rate(batches * 1000, s).padStart(8)} events/s   (submissions of 1,000, admission + durable append)`);
+}
+
+// 2. One at a time.
+{
+  const n = quick ? 100 : 500;
+  for (let i = 0; i < 20; i++) await post('/farm/v1/collections', collection()); // warm-up
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) lat.push(await post('/farm/v1/collections', collection()));
+  const s = (performance.now() - t0) / 1000;
+  console.log(`collections, one at a time   ${rate(n, s).padStart(8)} requests/s p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))}`);
+}
+
+// 3. Offered at 200 requests/s (open loop: requests start on schedule whatever the answers do).
+{
+  const seconds = quick ? 3 : 10;
+  const lat: number[] = [];
+  const inflight: Array<Promise<void>> = [];
+  const t0 = performance.now();
+  for (let i = 0; i < seconds * 200; i++) {
+    const due = t0 + i * 5;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(post('/farm/v1/collections', collection()).then((l) => void lat.push(l)));
+  }
+  await Promise.all(inflight);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`collections at 200/s offered ${rate(lat.length, s).padStart(8)} requests/s p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))}   target p99 ≤ 50 ms`);
+}
+
+// 4. The batch endpoint.
+{
+  const requests = quick ? 4 : 20;
+  const size = 500;
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let r = 0; r < requests; r++) {
+    lat.push(await post('/farm/v1/batch', { commands: Array.from({ length: size }, () => ({ command: 'collection.record', body: collection() })) }));
+  }
+  const s = (performance.now() - t0) / 1000;
+  console.log(`batch capture (500/request)  ${rate(requests * size, s).padStart(8)} events/s   p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} per request   target ≥ 5,000 events/s`);
+}
+
+{
+  const t0 = performance.now();
+  await composed.settle();
+  await composed.projected(600_000);
+  console.log(`until the ledger sequenced and every service projected the backlog: ${((performance.now() - t0) / 1000).toFixed(1)} s (log size ${composed.ledger.sequencer.size})`);
+}
+
+await new Promise<void>((r) => server.close(() => r()));
+server.closeAllConnections();
+await composed.close();
+await identity?.close();
+await postgres.stop();
+rmSync(dir, { recursive: true, force: true });
