@@ -6,6 +6,7 @@ import { backoffDelay, namespaced, pause, type Bus, type BusMessage, type Delive
  * delivery semantics (keyed partitions, per-partition order, groups sharing partitions,
  * committed offsets, redelivery after a failed handler). Nothing survives the process: the
  * one-process mode relies on the outbox (in PostgreSQL) and idempotent consumers for that.
+ * Messages every group has committed are dropped (see trim).
  */
 export interface InProcessBroker {
   readonly partitions: number;
@@ -33,8 +34,17 @@ interface BrokerState {
 
 const states = new WeakMap<InProcessBroker, BrokerState>();
 
+/** A partition's retained messages: `messages[i]` has offset `base + i`. */
+interface Partition {
+  base: number;
+  messages: Delivered[];
+}
+
+/** Messages every group has committed are dropped in chunks of this many (see trim). */
+const TRIM_CHUNK = 1_000;
+
 interface Topic {
-  partitions: Delivered[][];
+  partitions: Partition[];
   groups: Map<string, Group>;
 }
 
@@ -93,7 +103,7 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
   function topicOf(name: string): Topic {
     let t = state.topics.get(name);
     if (!t) {
-      t = { partitions: Array.from({ length: broker.partitions }, () => []), groups: new Map() };
+      t = { partitions: Array.from({ length: broker.partitions }, () => ({ base: 0, messages: [] })), groups: new Map() };
       state.topics.set(name, t);
     }
     return t;
@@ -103,6 +113,22 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
     for (let p = 0; p < topic.partitions.length; p++) setImmediate(() => void pump(topic, group, p));
   }
 
+  /**
+   * Like Kafka's retention, but by consumption: once every group of the topic has committed past
+   * a chunk of messages, they are dropped, so a long-running process does not keep its whole
+   * history in memory. A group created later from the beginning starts at the oldest kept message.
+   */
+  function trim(topic: Topic, p: number): void {
+    const part = topic.partitions[p]!;
+    let low = Infinity;
+    for (const g of topic.groups.values()) low = Math.min(low, g.committed[p]!);
+    const drop = Math.floor((low - part.base) / TRIM_CHUNK) * TRIM_CHUNK;
+    if (drop > 0 && Number.isFinite(drop)) {
+      part.messages.splice(0, drop);
+      part.base += drop;
+    }
+  }
+
   /** Delivers one partition to its current owner; exclusive per (group, partition), so order holds. */
   async function pump(topic: Topic, group: Group, p: number): Promise<void> {
     if (group.pumping[p]) return;
@@ -110,28 +136,38 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
     try {
       let failures = 0;
       for (;;) {
-        const log = topic.partitions[p]!;
-        const from = group.committed[p]!;
+        const part = topic.partitions[p]!;
+        const from = Math.max(group.committed[p]!, part.base);
         const owner = group.members.length ? group.members[p % group.members.length] : undefined;
-        if (!owner || from >= log.length) break;
-        const batch = log.slice(from, from + maxBatch).map((m) => ({ ...m, headers: m.headers ? { ...m.headers } : undefined }));
-        const call = owner.handle(batch);
+        if (!owner || from >= part.base + part.messages.length) break;
+        const batch = part.messages
+          .slice(from - part.base, from - part.base + maxBatch)
+          .map((m) => (m.headers ? { ...m, headers: { ...m.headers } } : { ...m }));
+        let call: Promise<void>;
+        try {
+          call = owner.handle(batch);
+        } catch (err) {
+          call = Promise.reject(err as Error); // a handler that throws before returning its promise
+        }
         owner.inFlight.add(call);
         try {
           await call;
           group.committed[p] = from + batch.length;
           failures = 0;
+          trim(topic, p);
         } catch (err) {
           failures++;
           const delay = backoffDelay(failures, retryBackoffMs, maxRetryBackoffMs);
-          logger.warn('bus handler failed; the same messages come again after a backoff', {
-            topic: batch[0]!.topic,
-            partition: p,
-            offset: batch[0]!.offset,
-            attempt: failures,
-            delayMs: delay,
-            error: (err as Error).message,
-          });
+          if (!owner.stopping.signal.aborted) {
+            logger.warn('bus handler failed; the same messages come again after a backoff', {
+              topic: batch[0]!.topic,
+              partition: p,
+              offset: batch[0]!.offset,
+              attempt: failures,
+              delayMs: delay,
+              error: (err as Error).message,
+            });
+          }
           await pause(delay, owner.stopping.signal);
         } finally {
           owner.inFlight.delete(call);
@@ -148,8 +184,9 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
       const topic = topicOf(namespaced(ns, topicName));
       for (const m of messages) {
         const p = partitionOf(m.key, broker.partitions);
-        const log = topic.partitions[p]!;
-        log.push({ key: m.key, value: m.value, ...(m.headers ? { headers: { ...m.headers } } : {}), topic: topicName, partition: p, offset: String(log.length) });
+        const part = topic.partitions[p]!;
+        const offset = String(part.base + part.messages.length);
+        part.messages.push({ key: m.key, value: m.value, ...(m.headers ? { headers: { ...m.headers } } : {}), topic: topicName, partition: p, offset });
       }
       for (const group of topic.groups.values()) kick(topic, group);
     },
@@ -161,7 +198,7 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
       let group = topic.groups.get(groupName);
       if (!group) {
         group = {
-          committed: topic.partitions.map((log) => (s.fromBeginning ? 0 : log.length)),
+          committed: topic.partitions.map((part) => (s.fromBeginning ? part.base : part.base + part.messages.length)),
           members: [],
           pumping: topic.partitions.map(() => false),
         };

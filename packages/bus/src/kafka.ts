@@ -157,14 +157,16 @@ async function eachBatch(consumer: Consumer, s: SubscribeOptions, payload: EachB
     } catch (err) {
       failures++;
       const delay = backoffDelay(failures, o.retryBackoffMs, o.maxRetryBackoffMs);
-      o.logger.warn('bus handler failed; the same messages come again after a backoff', {
-        topic: s.topic,
-        partition: batch.partition,
-        offset: delivered[0]!.offset,
-        attempt: failures,
-        delayMs: delay,
-        error: (err as Error).message,
-      });
+      if (!stop.aborted) {
+        o.logger.warn('bus handler failed; the same messages come again after a backoff', {
+          topic: s.topic,
+          partition: batch.partition,
+          offset: delivered[0]!.offset,
+          attempt: failures,
+          delayMs: delay,
+          error: (err as Error).message,
+        });
+      }
       await pause(delay, stop);
       try {
         await heartbeat();

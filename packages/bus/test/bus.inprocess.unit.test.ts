@@ -38,6 +38,22 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
+  it('drops what every group has committed, and starts a later group at the oldest kept message', async () => {
+    const bus = createInProcessBus({ partitions: 1 });
+    const first = recorder();
+    await bus.subscribe({ topic: 't', group: 'g', fromBeginning: true, handle: first.handle });
+    await bus.publish('t', Array.from({ length: 2_500 }, (_, i) => ({ key: 'k', value: String(i) })));
+    await waitFor(() => first.seen.length === 2_500, 2_000, 'every message');
+    const later = recorder();
+    await bus.subscribe({ topic: 't', group: 'later', fromBeginning: true, handle: later.handle });
+    await bus.publish('t', [{ key: 'k', value: 'next' }]);
+    await waitFor(() => first.seen.length === 2_501 && later.seen.at(-1)?.value === 'next', 2_000, 'the next message');
+    expect(later.seen[0]).toMatchObject({ value: '2000', offset: '2000' });
+    expect(later.seen).toHaveLength(501);
+    expect(first.seen.at(-1)).toMatchObject({ value: 'next', offset: '2500' });
+    await bus.close();
+  });
+
   it('partitions by a stable hash of the key', () => {
     expect(partitionOf('urn:milkchain:lot:1', 4)).toBe(partitionOf('urn:milkchain:lot:1', 4));
     const used = new Set(Array.from({ length: 100 }, (_, i) => partitionOf(`k${i}`, 8)));
