@@ -58,8 +58,8 @@ export function createIdentityApp(deps: IdentityAppDeps): express.Express {
     res.json({ orgs: await service.listOrgs(role === undefined ? {} : { role }) });
   });
 
-  router.post('/v1/orgs', asIdentity, async (_req, res) => {
-    const org = await service.createOrg(principalOf(res), _req.body);
+  router.post('/v1/orgs', asIdentity, async (req, res) => {
+    const org = await service.createOrg(principalOf(res), req.body);
     res.status(201).setHeader('Location', `/identity/v1/orgs/${org.id}`).json(org);
   });
 
