@@ -25,11 +25,12 @@ const BEARER = [{ bearer: [] }];
 const orgExample = {
   id: 'org_demo_farm',
   roles: ['farm'],
-  name: { zh: '敕勒川生态牧场', en: 'Chilechuan Eco Ranch' },
+  name: { 'zh-CN': '敕勒川生态牧场', en: 'Chilechuan Eco Ranch' },
   region: { name: '内蒙古自治区呼和浩特市土默特左旗', code: '150121' },
   gln: '6901234000018',
   uscc: '91150121MA0N3X7K2P',
-  licences: [{ type: 'raw_milk_purchase', number: '(蒙)乳收字〔2026〕150121001', expiresAt: '2028-12-31' }],
+  licences: [{ type: 'raw_milk_purchase', number: '蒙生乳收150121-0001', expiresAt: '2028-12-31' }],
+  accreditations: [],
   status: 'active',
   signing: 'custodial',
 };

@@ -25,6 +25,12 @@ export const usccSchema = z
   .refine(isUscc, 'must be a 统一社会信用代码: 18 characters (digits and capitals without I, O, Z, S, V) ending in its GB 32100-2015 check character')
   .meta({ description: '统一社会信用代码 (GB 32100-2015)', examples: ['91150121MA0N3X7K2P'] });
 
+export const ACCREDITATION_SCHEMES = ['CMA', 'CNAS'] as const;
+
+// As printed: letters (Chinese too), digits, brackets, . _ / : - and single inner spaces.
+const DOCUMENT_NUMBER = /^(?=.*[\p{L}\p{N}])[\p{L}\p{N}()（）〔〕[\]._/:-]+( [\p{L}\p{N}()（）〔〕[\]._/:-]+)*$/u;
+const DOCUMENT_NUMBER_MESSAGE = 'must be the number as printed: letters, digits, ()（）〔〕[]._/:- and single spaces between them';
+
 export const licenceSchema = z.strictObject({
   type: z.enum(LICENCE_TYPES).meta({
     description: 'SC: 食品生产许可证; workshop_registration: 加工坊登记证; raw_milk_purchase: 生鲜乳收购许可证; raw_milk_transport: 生鲜乳准运证',
@@ -33,12 +39,19 @@ export const licenceSchema = z.strictObject({
     .string()
     .min(1)
     .max(64)
-    .regex(/^(?=.*[\p{L}\p{N}])[\p{L}\p{N}()（）〔〕[\]._/:-]+$/u, 'must be the number as printed on the licence: letters, digits and ()（）〔〕[]._/:-')
-    .meta({ examples: ['(蒙)乳收字〔2026〕150121001', 'SC10615012100017'] }),
+    .regex(DOCUMENT_NUMBER, DOCUMENT_NUMBER_MESSAGE)
+    .meta({ examples: ['蒙生乳收150825-0007', 'SC10615012100017'] }),
   expiresAt: z.iso.date().meta({ description: 'last day of validity, YYYY-MM-DD' }),
 });
 
-export const nameSchema = z.strictObject({ zh: line(120), en: line(120) });
+export const accreditationSchema = z.strictObject({
+  scheme: z.enum(ACCREDITATION_SCHEMES).meta({ description: 'CMA: 检验检测机构资质认定; CNAS: 中国合格评定国家认可委员会实验室认可' }),
+  number: z.string().min(1).max(64).regex(DOCUMENT_NUMBER, DOCUMENT_NUMBER_MESSAGE).meta({ examples: ['221512340567', 'CNAS L12345'] }),
+  expiresAt: z.iso.date().meta({ description: 'last day of validity, YYYY-MM-DD' }),
+});
+
+/** Bilingual as everywhere in milkchain: Chinese first, then English. */
+export const nameSchema = z.strictObject({ 'zh-CN': line(120), en: line(120) });
 export const regionSchema = z.strictObject({
   name: line(120).meta({ examples: ['内蒙古自治区呼和浩特市土默特左旗'] }),
   code: z
@@ -53,6 +66,7 @@ const profileFields = {
   gln: glnSchema.optional(),
   uscc: usccSchema.optional(),
   licences: z.array(licenceSchema).max(20).optional(),
+  accreditations: z.array(accreditationSchema).max(10).optional(),
 };
 
 const roleList = (values: readonly string[]) =>
@@ -78,6 +92,7 @@ export const patchOrgSchema = z
     gln: glnSchema.nullable().optional(),
     uscc: usccSchema.nullable().optional(),
     licences: z.array(licenceSchema).max(20).optional(),
+    accreditations: z.array(accreditationSchema).max(10).optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'must change at least one field')
   .meta({ title: 'PatchOrganisation' });
@@ -151,3 +166,4 @@ export type CreateClient = z.infer<typeof createClientSchema>;
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 export type KeysRequest = z.infer<typeof keysRequestSchema>;
 export type Licence = z.infer<typeof licenceSchema>;
+export type Accreditation = z.infer<typeof accreditationSchema>;

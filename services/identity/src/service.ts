@@ -19,6 +19,7 @@ import {
   patchOrgSchema,
   signRequestSchema,
   tokenRequestSchema,
+  type Accreditation,
   type Licence,
 } from './schemas.ts';
 import { burnSecretCheck, hashSecret, openPrivateJwk, sealPrivateJwk, verifySecret } from './secrets.ts';
@@ -42,11 +43,13 @@ export interface IdentityServiceDeps {
 export interface PublicOrg {
   id: string;
   roles: string[];
-  name: { zh: string; en: string };
+  name: { 'zh-CN': string; en: string };
   region: { name: string; code: string };
   gln: string | null;
   uscc: string | null;
   licences: Licence[];
+  /** Laboratories' accreditations (CMA 资质认定, CNAS). */
+  accreditations: Accreditation[];
   status: 'active' | 'suspended';
   signing: 'custodial' | 'self';
 }
@@ -97,6 +100,7 @@ type OrgRow = {
   gln: string | null;
   uscc: string | null;
   licences: unknown;
+  accreditations: unknown;
   status: string;
   signing: string;
 };
@@ -105,11 +109,12 @@ function publicOrg(row: OrgRow): PublicOrg {
   return {
     id: row.id,
     roles: row.roles,
-    name: { zh: row.nameZh, en: row.nameEn },
+    name: { 'zh-CN': row.nameZh, en: row.nameEn },
     region: { name: row.regionName, code: row.regionCode },
     gln: row.gln,
     uscc: row.uscc,
     licences: row.licences as Licence[],
+    accreditations: row.accreditations as Accreditation[],
     status: row.status as PublicOrg['status'],
     signing: row.signing as PublicOrg['signing'],
   };
@@ -185,11 +190,12 @@ export class IdentityService {
   private async insertOrg(input: {
     id: string;
     roles: string[];
-    name: { zh: string; en: string };
+    name: { 'zh-CN': string; en: string };
     region: { name: string; code: string };
     gln?: string | undefined;
     uscc?: string | undefined;
     licences?: Licence[] | undefined;
+    accreditations?: Accreditation[] | undefined;
   }): Promise<PublicOrg & { keys: PublicOrgKey[] }> {
     if (await this.prisma.identityOrg.findUnique({ where: { id: input.id }, select: { id: true } })) {
       throw new AppError('CONFLICT', `组织 ${input.id} 已存在 / organisation ${input.id} already exists`, { pointer: '/id' });
@@ -206,13 +212,14 @@ export class IdentityService {
           data: {
             id: input.id,
             roles: input.roles,
-            nameZh: input.name.zh,
+            nameZh: input.name['zh-CN'],
             nameEn: input.name.en,
             regionName: input.region.name,
             regionCode: input.region.code,
             gln: input.gln ?? null,
             uscc: input.uscc ?? null,
             licences: input.licences ?? [],
+            accreditations: input.accreditations ?? [],
             keys: { create: { kid: key.kid, publicJwk: key.publicJwk, privateSealed: new Uint8Array(sealed), origin: 'custodial' } },
           },
           include: { keys: true },
@@ -255,11 +262,12 @@ export class IdentityService {
         where: { id },
         data: {
           ...(patch.status !== undefined ? { status: patch.status } : {}),
-          ...(patch.name !== undefined ? { nameZh: patch.name.zh, nameEn: patch.name.en } : {}),
+          ...(patch.name !== undefined ? { nameZh: patch.name['zh-CN'], nameEn: patch.name.en } : {}),
           ...(patch.region !== undefined ? { regionName: patch.region.name, regionCode: patch.region.code } : {}),
           ...(patch.gln !== undefined ? { gln: patch.gln } : {}),
           ...(patch.uscc !== undefined ? { uscc: patch.uscc } : {}),
           ...(patch.licences !== undefined ? { licences: patch.licences } : {}),
+          ...(patch.accreditations !== undefined ? { accreditations: patch.accreditations } : {}),
         },
       });
       this.logger.info('organisation changed', { org: id, fields: Object.keys(patch), by: actor.sub });
@@ -459,7 +467,7 @@ export class IdentityService {
         await this.insertOrg({
           id: this.operatorOrg,
           roles: ['admin'],
-          name: { zh: 'milkchain 平台运营方', en: 'milkchain operator' },
+          name: { 'zh-CN': 'milkchain 平台运营方', en: 'milkchain operator' },
           region: { name: '中华人民共和国', code: '100000' },
         });
         createdOrg = true;

@@ -68,7 +68,7 @@ function orgBody(over: Record<string, unknown> = {}) {
   return {
     id: `org_farm_${suffix()}`,
     roles: ['farm'],
-    name: { zh: '敕勒川生态牧场', en: 'Chilechuan Eco Ranch' },
+    name: { 'zh-CN': '敕勒川生态牧场', en: 'Chilechuan Eco Ranch' },
     region: { name: '内蒙古自治区呼和浩特市土默特左旗', code: '150121' },
     gln: gln(),
     uscc: uscc(),
@@ -125,11 +125,12 @@ describe('organisations', () => {
   });
 
   it('serves the public profile to anyone, and lists organisations', async () => {
-    const body = orgBody({ roles: ['processor', 'lab'] });
+    const accreditations = [{ scheme: 'CNAS', number: 'CNAS L12345', expiresAt: '2028-08-31' }];
+    const body = orgBody({ roles: ['processor', 'lab'], accreditations });
     await createOrg(body);
     const one = await api('GET', `/orgs/${body.id}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: body.id, roles: ['processor', 'lab'], name: body.name, region: body.region, gln: body.gln, uscc: body.uscc, licences: body.licences, status: 'active', signing: 'custodial' });
+    expect(one.body).toMatchObject({ id: body.id, roles: ['processor', 'lab'], name: body.name, region: body.region, gln: body.gln, uscc: body.uscc, licences: body.licences, accreditations, status: 'active', signing: 'custodial' });
     const list = await api('GET', '/orgs?role=lab');
     expect((list.body.orgs as Array<{ id: string }>).map((o) => o.id)).toContain(body.id);
     expect((list.body.orgs as Array<{ roles: string[] }>).every((o) => o.roles.includes('lab'))).toBe(true);
@@ -141,9 +142,9 @@ describe('organisations', () => {
     expectProblem(await api('POST', '/orgs', { body: orgBody() }), 401, 'UNAUTHENTICATED');
     expectProblem(await api('POST', '/orgs', { token: orgAdmin, body: orgBody() }), 403, 'FORBIDDEN');
     expectProblem(await api('PATCH', `/orgs/${org.id}`, { token: member, body: { status: 'suspended' } }), 403, 'FORBIDDEN');
-    const renamed = await api('PATCH', `/orgs/${org.id}`, { token: admin, body: { name: { zh: '新名字牧场', en: 'New Name Ranch' } } });
+    const renamed = await api('PATCH', `/orgs/${org.id}`, { token: admin, body: { name: { 'zh-CN': '新名字牧场', en: 'New Name Ranch' } } });
     expect(renamed.status).toBe(200);
-    expect(renamed.body.name).toEqual({ zh: '新名字牧场', en: 'New Name Ranch' });
+    expect(renamed.body.name).toEqual({ 'zh-CN': '新名字牧场', en: 'New Name Ranch' });
   });
 
   it('refuses a duplicate id or 统一社会信用代码 with 409, and registers nothing when the ledger is down (503)', async () => {
@@ -170,7 +171,10 @@ describe('organisations', () => {
       [{ roles: [] }, '/roles'],
       [{ id: 'Farm-1' }, '/id'],
       [{ region: { name: '土默特左旗', code: '15012' } }, '/region/code'],
-      [{ name: { zh: '牧场' } }, '/name/en'],
+      [{ name: { 'zh-CN': '牧场' } }, '/name/en'],
+      [{ name: { zh: '牧场', en: 'Ranch' } }, '/name/zh-CN'],
+      [{ accreditations: [{ scheme: 'ISO', number: 'X1', expiresAt: '2028-01-01' }] }, '/accreditations/0/scheme'],
+      [{ licences: [{ type: 'SC', number: 'SC  1', expiresAt: '2028-01-01' }] }, '/licences/0/number'],
       [{ owner: 'someone' }, '/owner'],
     ];
     for (const [over, path] of cases) {
