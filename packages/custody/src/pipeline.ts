@@ -144,7 +144,7 @@ export class CommandPipeline {
             objects.set(o.subject, o);
             changed.set(o.subject, o);
           }
-          built.push({ id, event, touched: touches(event) });
+          built.push({ id, event, touched: touches(event, objects) });
         }
       }
       if (built.length === 0) throw new AppError('VALIDATION_FAILED', 'the command records nothing');

@@ -3,7 +3,7 @@
 // service's own events were folded when they were signed, so for them sequencing only changes a
 // status. A refusal undoes what a refused event had folded, by refolding the objects it touched.
 import { startConsumer, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
-import { evolve, touches, type CustodyObject, type ServiceName } from '@milkchain/domain';
+import { evolve, foldNeeds, touches, type CustodyObject, type ServiceName } from '@milkchain/domain';
 import type { Logger } from '@milkchain/http';
 import type { LedgerEvent } from '@milkchain/ledger';
 import type { Pool, PoolClient } from '@milkchain/store';
@@ -29,8 +29,8 @@ interface RefusalMessage {
 }
 
 async function foldForeign(client: PoolClient, tables: CustodyTables, entry: Entry): Promise<void> {
-  const touched = touches(entry.event);
-  const objects = await tables.load(client, { subjects: touched });
+  const objects = await tables.load(client, foldNeeds(entry.event));
+  const touched = touches(entry.event, objects);
   const changed = evolve(objects, entry.event, entry.id);
   await tables.save(client, changed);
   await tables.insertEvents(client, [{ id: entry.id, event: entry.event, touched, status: 'sequenced', seq: entry.seq, commandId: null }]);
@@ -41,7 +41,7 @@ export async function refold(client: PoolClient, tables: CustodyTables, subjects
   const events = await tables.standingEventsTouching(client, subjects);
   const wanted = new Set(subjects);
   // Objects outside the set keep their current state and are only read.
-  const outside = new Set(events.flatMap((e) => touches(e.event)).filter((s) => !wanted.has(s)));
+  const outside = new Set(events.flatMap((e) => e.touched).filter((s) => !wanted.has(s)));
   const context = await tables.load(client, { subjects: [...outside] }, false);
   await tables.deleteObjects(client, subjects);
   const objects = new Map<string, CustodyObject>(context);
@@ -71,7 +71,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Subscription[
       await tables.markSequenced(client, entry.id, entry.seq);
       if (own.status === 'refused') {
         // Refused earlier (e.g. waited too long for an input) yet sequenced after all: it stands.
-        await refold(client, tables, touches(entry.event));
+        await refold(client, tables, touches(entry.event, await tables.load(client, foldNeeds(entry.event), false)));
       }
       if (own.commandId) await tables.settleCommand(client, own.commandId);
     },

@@ -175,9 +175,9 @@ export class CustodyTables {
   }
 
   /** Events that touch any of `subjects` and still stand (sequenced, or pending), in the order they were learnt. */
-  async standingEventsTouching(db: Queryable, subjects: string[]): Promise<Array<{ id: string; event: LedgerEvent }>> {
-    const { rows } = await db.query<{ id: string; event: LedgerEvent }>(
-      `SELECT id, event FROM custody_events
+  async standingEventsTouching(db: Queryable, subjects: string[]): Promise<Array<{ id: string; event: LedgerEvent; touched: string[] }>> {
+    const { rows } = await db.query<{ id: string; event: LedgerEvent; touched: string[] }>(
+      `SELECT id, event, touched FROM custody_events
         WHERE service = $1 AND touched && $2::text[] AND status <> 'refused'
         ORDER BY seq NULLS LAST, n`,
       [this.service, subjects],

@@ -5,7 +5,7 @@ export { PostgresLedgerStore, acquireWriterLease } from './store/postgres.ts';
 export type * from './store/port.ts';
 export { audit, storeSource, type AuditReport } from './audit.ts';
 export { loadConfig, type LedgerConfig } from './config.ts';
-export { buildLedger, listen } from './service.ts';
+export { buildLedger, listen, type RunningLedger } from './service.ts';
 export { admit, OrgKeyCache, MAX_EVENTS_PER_SUBMISSION } from './admission.ts';
 export { Operator } from './operator.ts';
 export { generateLogKeyJwk, logKeyFromJwk, loadOrCreateLogKey, type LogKey } from './keys.ts';
