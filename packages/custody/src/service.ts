@@ -58,7 +58,7 @@ export interface StandaloneConfig {
 
 const DEFAULT_PORTS: Record<ServiceName, number> = { farm: 8081, processor: 8082, lab: 8083, logistics: 8084 };
 
-export function loadStandaloneConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): StandaloneConfig {
+export function loadStandaloneConfig(service: ServiceName, env: NodeJS.ProcessEnv): StandaloneConfig {
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS', 'LEDGER_URL', 'IDENTITY_URL'].filter((k) => !env[k]);
   if (missing.length > 0) {
     throw new Error(`${service}: set ${missing.join(', ')} (or run \`npm start\` at the repository root for the one-process mode)`);
@@ -76,10 +76,10 @@ export function loadStandaloneConfig(service: ServiceName, env: NodeJS.ProcessEn
 }
 
 /** `npm start -w services/<name>`: the service alone, over PostgreSQL and Kafka. */
-export async function runStandalone(service: ServiceName): Promise<void> {
+export async function runStandalone(service: ServiceName, env: NodeJS.ProcessEnv): Promise<void> {
   let config: StandaloneConfig;
   try {
-    config = loadStandaloneConfig(service);
+    config = loadStandaloneConfig(service, env);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);

@@ -2,4 +2,4 @@
 // LEDGER_URL and IDENTITY_URL set (see README, "Running the services separately").
 import { runStandalone } from '@milkchain/custody';
 
-await runStandalone('farm');
+await runStandalone('farm', process.env);
