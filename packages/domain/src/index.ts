@@ -25,3 +25,4 @@ export {
 export { EVENT_ID, ORG_ID, URN } from './fields.ts';
 export { refuse, isRefusal, type Refusal } from './refusal.ts';
 export * from './rules/index.ts';
+export * from './custody/index.ts';
