@@ -7,9 +7,9 @@
 // The region is `hubs` copies of one supply chain, each with three cow farms, a collector, a
 // processor, its intake lab, a carrier and a shop. Per hub and milking (twice a day): three
 // collections → one load → reception → intake sample and six results → one batch (pasteurised
-// milk, UHT or yoghurt in turn) → one lot (finished-product sample and pathogen results for
-// pasteurised milk and yoghurt) → release → one shipment (dispatch, cold-chain report, receipt)
-// → sales over three days: about the proportions of the demo world's processor chain.
+// milk, UHT or yoghurt in turn) → one lot (pasteurised milk and yoghurt: held, finished-product
+// sample, pathogen results, released) → one shipment (dispatch, cold-chain report, receipt) →
+// sales over three days: about the proportions of the demo world's processor chain.
 import { judgeResult, isRefusal, type ProductType } from '@milkchain/domain';
 import { eventIdFromBytes, utf8Encode, type LedgerEvent } from '@milkchain/ledger';
 import { gln, gtin, sscc } from './orgs.ts';
@@ -322,9 +322,17 @@ export function* generateEntries(n: number, opts: GenerateOptions = {}): Generat
           units,
         });
         if (++emitted >= n) return;
-        let releasedAt = made + 4 * HOUR;
+        let readyAt = made + 2 * HOUR;
         const rules = pathogenRules.get(product.productType);
         if (rules) {
+          // Positive release, as in the demo world: held until the pathogen results are in.
+          yield make('lot.held', hub.processor, lot, [], made + 95 * MINUTE, {
+            detail: '等待放行检验结果 awaiting release test results',
+            gtin: gtinCode,
+            lot: lotCode,
+            reason: 'pending_results',
+          });
+          if (++emitted >= n) return;
           const fid = `F${ymd}-${hub.n}-${m + 1}`;
           const fsample = `urn:milkchain:sample:${hub.lab}:${fid}`;
           yield make('sample.taken', hub.lab, fsample, [head(batch)], made + 2 * HOUR, {
@@ -352,20 +360,20 @@ export function* generateEntries(n: number, opts: GenerateOptions = {}): Generat
             if (++emitted >= n) return;
           }
           heads.delete(fsample);
-          releasedAt = made + 46 * HOUR;
+          readyAt = made + 46 * HOUR;
+          yield make('lot.released', hub.processor, lot, [], readyAt, {
+            detail: `放行检验合格 release tests conformant (${sampleId}, ${fid})`,
+            gtin: gtinCode,
+            lot: lotCode,
+            reason: 'results_conformant',
+          });
+          if (++emitted >= n) return;
         }
         heads.delete(batch);
-        yield make('lot.released', hub.processor, lot, [], releasedAt, {
-          detail: `放行检验合格 release tests conformant (${sampleId})`,
-          gtin: gtinCode,
-          lot: lotCode,
-          reason: 'results_conformant',
-        });
-        if (++emitted >= n) return;
         // Shipment to the hub's shop.
         const ssccCode = sscc(hub.prefix, ++ssccSerial);
         const shipment = `urn:milkchain:shipment:${ssccCode}`;
-        const dispatchedAt = releasedAt + 2 * HOUR;
+        const dispatchedAt = readyAt + 2 * HOUR;
         const lines = [{ gtin: gtinCode, lot: lotCode, quantity: units }];
         yield make('shipment.dispatched', hub.processor, shipment, [head(lot)], dispatchedAt, {
           carrier: hub.carrier,

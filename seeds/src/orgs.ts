@@ -21,6 +21,7 @@ export interface WorldOrg {
   licences: Array<{ type: LicenceType; number: string; expiresAt: string }>;
   /** Laboratory accreditations (CMA 资质认定, CNAS), for labs only. */
   accreditations?: Array<{ scheme: 'CMA' | 'CNAS'; number: string; expiresAt: string }>;
+  /** The first user holds every role of the organisation (the one-process mode seeds the world as that user). */
   users: Array<{ username: string; password: string; displayName: string; phone: string; roles: Role[] }>;
 }
 
@@ -187,7 +188,8 @@ export const WORLD_ORGS: WorldOrg[] = [
       { type: 'raw_milk_transport', number: '蒙准运150825-0012', expiresAt: '2027-06-30' },
     ],
     users: [
-      user('urad.camel', '额尔敦', '13904780104', ['farm']),
+      // The cooperative's manager records both the milkings and the runs to Hohhot.
+      user('urad.camel', '额尔敦', '13904780104', ['farm', 'collector']),
       user('urad.tanker', '苏和', '13904780114', ['collector']),
     ],
   },
@@ -203,7 +205,7 @@ export const WORLD_ORGS: WorldOrg[] = [
       { type: 'raw_milk_transport', number: '蒙准运150626-0009', expiresAt: '2027-03-31' },
     ],
     users: [
-      user('uxin.herders', '乌云其木格', '13904770105', ['farm']),
+      user('uxin.herders', '乌云其木格', '13904770105', ['farm', 'collector']),
       user('uxin.milkrun', '朝鲁', '13904770115', ['collector']),
     ],
   },

@@ -23,7 +23,7 @@ describe('generateEvents: fast, valid, chained events for benchmarks', () => {
     expect(count).toBe(20_000);
     expect(seen.size).toBe(20_000);
     // The whole chain is there, in the demo world's proportions (three collections per load).
-    for (const kind of ['milk.collected', 'milk.transported', 'milk.received', 'sample.taken', 'lab.result.recorded', 'batch.produced', 'lot.packed', 'lot.released', 'shipment.dispatched', 'shipment.temperature.reported', 'shipment.received', 'lot.sold']) {
+    for (const kind of ['milk.collected', 'milk.transported', 'milk.received', 'sample.taken', 'lab.result.recorded', 'batch.produced', 'lot.packed', 'lot.held', 'lot.released', 'shipment.dispatched', 'shipment.temperature.reported', 'shipment.received', 'lot.sold']) {
       expect(kinds.get(kind), kind).toBeGreaterThan(0);
     }
     expect(Math.round(kinds.get('milk.collected')! / kinds.get('milk.transported')!)).toBe(3);
@@ -40,7 +40,7 @@ describe('generateEvents: fast, valid, chained events for benchmarks', () => {
       expect(result.ok ? [] : result.problems, `${event.kind} ${event.subject}`).toEqual([]);
       checked++;
     }
-    expect(perKind.size).toBe(12);
+    expect(perKind.size).toBe(13);
     expect(checked).toBeGreaterThan(300);
   });
 

@@ -76,6 +76,7 @@ describe('the demo organisations', () => {
       expect(org.region.code).toMatch(/^15[0-9]{4}$/);
       expect(org.users.length).toBeGreaterThan(0);
       for (const u of org.users) expect(u.roles.every((r) => org.roles.includes(r))).toBe(true);
+      expect([...org.users[0]!.roles].sort(), `${org.id}: the first user may act in every role`).toEqual([...org.roles].sort());
     }
   });
 
