@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/**/*.unit.test.ts', 'services/**/*.unit.test.ts'] },
+        test: { name: 'unit', include: ['packages/**/*.unit.test.ts', 'services/**/*.unit.test.ts', 'seeds/**/*.unit.test.ts'] },
       },
       {
         extends: true,
