@@ -58,10 +58,10 @@ describe('a full chain through the services', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const [created] = res.body.events as Array<{ id: string; receipt: Record<string, unknown> }>;
     const jwks = await api(world.base, 'GET', '/.well-known/jwks.json');
-    const orgKeys = await world.composed.ledger.store.orgKeys();
+    const orgKeys = await api(world.base, 'GET', '/ledger/v1/keys');
     const verdict = await verifyReceipt(created!.receipt as never, {
       logKeys: jwks.body as never,
-      orgKeys: { keys: orgKeys.map((k) => k.jwk) } as never,
+      orgKeys: orgKeys.body as never,
     });
     expect(verdict.ok, JSON.stringify(verdict.checks)).toBe(true);
     expect((created!.receipt.event as LedgerEvent).subject).toBe('urn:milkchain:animal:215012100099001');

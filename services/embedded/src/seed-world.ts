@@ -17,9 +17,9 @@ export interface SeedResult {
 const SERVICES: readonly ServiceName[] = ['farm', 'processor', 'lab', 'logistics'];
 
 /** command name → the POST path that serves it. */
-export function commandPaths(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const s of SERVICES) for (const d of commandsOf(s)) out.set(d.name, `/${s}/v1${d.path}`);
+export function commandPaths(): Map<string, { path: string; roles: readonly string[] }> {
+  const out = new Map<string, { path: string; roles: readonly string[] }>();
+  for (const s of SERVICES) for (const d of commandsOf(s)) out.set(d.name, { path: `/${s}/v1${d.path}`, roles: d.roles });
   return out;
 }
 
@@ -64,8 +64,12 @@ export async function seedOrgs(base: string, adminPassword: string): Promise<Map
         if (r.status !== 201) throw new Error(`creating user ${u.username}: ${r.status} ${JSON.stringify(r.body)}`);
       }
     }
-    const first = org.users[0];
-    if (first) tokens.set(org.id, await login(base, first.username, first.password));
+    // `org` → its first user's token; `org#role` → the token of a user holding that role.
+    for (const [i, u] of org.users.entries()) {
+      const token = await login(base, u.username, u.password);
+      if (i === 0) tokens.set(org.id, token);
+      for (const role of u.roles) if (!tokens.has(`${org.id}#${role}`)) tokens.set(`${org.id}#${role}`, token);
+    }
   }
   return tokens;
 }
@@ -75,9 +79,11 @@ export async function runSteps(base: string, tokens: Map<string, string>, steps:
   const paths = commandPaths();
   let events = 0;
   for (const [i, step] of steps.entries()) {
-    const path = paths.get(step.command);
-    if (!path) throw new Error(`step ${i}: unknown command ${step.command}`);
-    const token = tokens.get(step.org);
+    const command = paths.get(step.command);
+    if (!command) throw new Error(`step ${i}: unknown command ${step.command}`);
+    const path = command.path;
+    const role = command.roles.find((r) => tokens.has(`${step.org}#${r}`));
+    const token = role ? tokens.get(`${step.org}#${role}`) : tokens.get(step.org);
     if (!token) throw new Error(`step ${i}: no token for ${step.org}`);
     const r = await call(base, path, { token, body: step.body, headers: { prefer: 'wait=20' } });
     if (r.status !== 201) throw new Error(`step ${i} (${step.command} by ${step.org}) answered ${r.status}: ${JSON.stringify(r.body)}`);
