@@ -493,10 +493,19 @@ export function touches(event: LedgerEvent, objects?: Objects): string[] {
   return [...new Set(out)];
 }
 
-/** What to load before folding `event` (first step): the subjects it names, and the objects its inputs are the heads of. */
+/**
+ * What to load before folding `event`: the subjects it names, the objects its inputs are the heads
+ * of (a load's collections, a lot's batch), and for a lab result the sample's lineage, which
+ * holds the sampled object (so that one load is enough for every kind but shipment.received,
+ * whose unlisted lots `objectsToFold` adds in a second round).
+ */
 export function foldNeeds(event: LedgerEvent): Needs {
   const byHead = event.kind === 'milk.transported' || event.kind === 'lot.packed';
-  return { subjects: touches(event), ...(byHead && event.inputs.length > 0 ? { heads: [...event.inputs] } : {}) };
+  return {
+    subjects: touches(event),
+    ...(byHead && event.inputs.length > 0 ? { heads: [...event.inputs] } : {}),
+    ...(event.kind === 'lab.result.recorded' ? { lineageOf: event.subject } : {}),
+  };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   GTIN,
   LOAD,
   LOT,
+  loadFrom,
   LOT_NO,
   ORG,
   result,
@@ -149,6 +150,9 @@ describe('evolve: folding fixture events as a projector does', () => {
     });
     expect(touches(failed)).toEqual([sample]);
     expect(touches(failed, w.objects)).toEqual([sample, 'urn:milkchain:load:org_saihan_collect:L1']);
+    // One load of foldNeeds is enough: the sample's lineage holds the sampled object.
+    expect(foldNeeds(failed)).toEqual({ subjects: [sample], lineageOf: sample });
+    expect([...loadFrom(w.objects, foldNeeds(failed)).keys()]).toContain('urn:milkchain:load:org_saihan_collect:L1');
     await w.fold(failed);
     expect(w.get('urn:milkchain:load:org_saihan_collect:L1').status).toBe('held');
   });

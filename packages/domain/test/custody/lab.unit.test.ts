@@ -20,6 +20,12 @@ describe('sample.take (lab /samples)', () => {
     expect(w.decide('sample.take', BODY.intakeSample, AS.dairy)).toMatchObject([{ kind: 'sample.taken', subject: `urn:milkchain:sample:${ORG.dairy}:S-20261123-0412` }]);
   });
 
+  it('given a load bound for the dairy and not yet received, when the dairy takes its intake sample, then sample.taken', () => {
+    const w = givenLoad();
+    expect(w.decide('sample.take', BODY.intakeSample, AS.dairy)).toMatchObject([{ kind: 'sample.taken', inputSubjects: [LOAD] }]);
+    expect(w.refusal('sample.take', BODY.intakeSample, AS.workshop)).toMatchObject({ status: 'conflict', rule: 'custody.not-owner', path: '/sampledFrom' });
+  });
+
   it("custody.not-owner: given a workshop that neither made nor holds the batch, then a conflict at /sampledFrom", () => {
     const w = givenBatch();
     const body = { ...BODY.intakeSample, sampledFrom: BATCH, matrix: 'finished_product', purpose: 'self_check' };

@@ -134,6 +134,8 @@ export const collectionRecord = defineCommand<RecordCollection>({
     tankId: 'T2',
     occurredAt: '2026-11-23T06:10:00+08:00',
   },
+  // The withdrawal check covers the recording organisation's own animals: milk.collected v1 names
+  // no farm, so a collection station recording for herders checks only animals it registered.
   needs: (cmd, ctx) => ({
     subjects: [subjectFor('collection', ctx.org, cmd.collectionId), ...cmd.animalsExcluded.map((a) => subjectFor('animal', a.earTag))],
     animalsOf: { org: ctx.org },

@@ -29,10 +29,14 @@ const takeSample = sampleTaken.extend({
 });
 type TakeSample = z.infer<typeof takeSample>;
 
-/** Labs and regulators sample anything (intake, third-party, supervision); a processor or workshop, what it made or holds. */
+/**
+ * Labs and regulators sample anything (intake, third-party, supervision); a processor or workshop,
+ * what it made or holds, and a load bound for it (intake testing comes before acceptance).
+ */
 function maySample(ctx: DecisionContext, o: CustodyObject): Refusal | undefined {
   if (ctx.roles.includes('lab') || ctx.roles.includes('regulator')) return undefined;
   if (o.org === ctx.org || heldBy(o.holdings, ctx.org) > 0) return undefined;
+  if (o.type === 'load' && o.data.destination === ctx.org) return undefined;
   return refuse('conflict', 'custody.not-owner', `${o.subject} 既不是 ${ctx.org} 生产的也不在其名下，不能由它抽样（委托检验机构或监管部门抽样）`, `${ctx.org} neither made nor holds ${o.subject}, so it cannot sample it (ask a lab or the regulator)`, {
     path: '/sampledFrom',
     details: { subject: o.subject, owner: o.org, org: ctx.org },

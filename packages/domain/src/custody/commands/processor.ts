@@ -79,7 +79,8 @@ export const receptionRecord = defineCommand<RecordReception>({
       });
     }
     if (load.data.received !== undefined) {
-      return refuse('conflict', 'load.already-received', `${cmd.load} 已经收过（${JSON.stringify(load.data.received)}）`, `${cmd.load} has already been received`, {
+      const received = load.data.received as { org?: string; at?: string; decision?: string };
+      return refuse('conflict', 'load.already-received', `${cmd.load} 已由 ${received.org ?? '—'} 于 ${received.at ?? '—'} 收货（${received.decision === 'rejected' ? '拒收' : '接收'}）`, `${cmd.load} was already received by ${received.org ?? '—'} at ${received.at ?? '—'} (${received.decision ?? '—'})`, {
         path: '/load',
         details: { received: load.data.received },
       });
