@@ -6,10 +6,9 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@milkchain/http';
-import { buildIdentity, type RunningIdentity } from '@milkchain/identity-service';
-import { Operator } from '@milkchain/ledger-service';
+import type { RunningIdentity } from '@milkchain/identity-service';
 import { createTestDatabase } from '@milkchain/store/testing';
-import { compose, listenOn, seedOrgs, type Composed } from '@milkchain/embedded';
+import { compose, inProcessIdentity, listenOn, seedOrgs, type Composed } from '@milkchain/embedded';
 
 export const ADMIN_PASSWORD = 'world-test-admin-password';
 
@@ -33,11 +32,7 @@ export async function startWorld(serverUrl: string, prefix = 'world'): Promise<W
     logKeyFile: path.join(dir, 'log-key.jwk.json'),
     logger: () => silentLogger,
     identity: async (ledger) => {
-      const operator = new Operator({ store: ledger.store, sequencer: ledger.sequencer, logKey: ledger.logKey, operatorOrg: 'org_milkchain', clock: () => new Date() });
-      identity = await buildIdentity(
-        { databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD },
-        { logger: silentLogger, registrar: { register: async (org, jwk) => void (await operator.registerOrgKey(org, { jwk })) } },
-      );
+      identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD, logger: silentLogger })(ledger);
       return identity;
     },
   });

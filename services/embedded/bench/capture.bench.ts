@@ -14,11 +14,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { commandsOf } from '@milkchain/domain';
 import { silentLogger } from '@milkchain/http';
-import { buildIdentity, type RunningIdentity } from '@milkchain/identity-service';
+import type { RunningIdentity } from '@milkchain/identity-service';
 import { canonicalBytes, eventIdFromBytes, generateOrgKey, signEventId, type LedgerEvent } from '@milkchain/ledger';
 import { admit, Operator, OrgKeyCache } from '@milkchain/ledger-service';
 import { startEmbeddedPostgres } from '@milkchain/store';
-import { compose, listenOn, seedOrgs } from '../src/index.ts';
+import { compose, inProcessIdentity, listenOn, seedOrgs } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -46,11 +46,7 @@ const composed = await compose({
   logKeyFile: path.join(dir, 'log-key.jwk.json'),
   logger: () => silentLogger,
   identity: async (ledger) => {
-    const operator = new Operator({ store: ledger.store, sequencer: ledger.sequencer, logKey: ledger.logKey, operatorOrg: 'org_milkchain', clock: () => new Date() });
-    identity = await buildIdentity(
-      { databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD },
-      { logger: silentLogger, registrar: { register: async (org, jwk) => void (await operator.registerOrgKey(org, { jwk })) } },
-    );
+    identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD, logger: silentLogger })(ledger);
     return identity;
   },
 });

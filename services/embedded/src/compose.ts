@@ -7,7 +7,8 @@ import { createInProcessBus, type Bus } from '@milkchain/bus';
 import { httpLedgerClient, startCustodyService, type RunningCustodyService } from '@milkchain/custody';
 import type { ServiceName } from '@milkchain/domain';
 import { jsonLogger, type Logger } from '@milkchain/http';
-import { buildLedger, loadConfig, type RunningLedger } from '@milkchain/ledger-service';
+import { buildIdentity, type RunningIdentity } from '@milkchain/identity-service';
+import { buildLedger, loadConfig, Operator, type RunningLedger } from '@milkchain/ledger-service';
 import { createPool, type Pool } from '@milkchain/store';
 import type { JSONWebKeySet } from 'jose';
 
@@ -128,4 +129,26 @@ export function listenOn(app: express.Express, port: number, host = '0.0.0.0'): 
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
   });
+}
+
+/**
+ * Identity in this process, registering organisation keys through the ledger's Operator directly
+ * (no HTTP, no admin token). For `compose({ identity: inProcessIdentity(...) })`.
+ */
+export function inProcessIdentity(opts: {
+  databaseUrl: string;
+  keyEncryptionKey: Buffer;
+  tokenKeyFile: string;
+  bootstrapAdminPassword: string;
+  operatorOrg?: string;
+  logger?: Logger;
+}): (ledger: RunningLedger) => Promise<RunningIdentity> {
+  const operatorOrg = opts.operatorOrg ?? 'org_milkchain';
+  return (ledger) => {
+    const operator = new Operator({ store: ledger.store, sequencer: ledger.sequencer, logKey: ledger.logKey, operatorOrg, clock: () => new Date() });
+    return buildIdentity(
+      { databaseUrl: opts.databaseUrl, keyEncryptionKey: opts.keyEncryptionKey, tokenKeyFile: opts.tokenKeyFile, bootstrapAdminPassword: opts.bootstrapAdminPassword, operatorOrg },
+      { ...(opts.logger ? { logger: opts.logger } : {}), registrar: { register: async (org, jwk) => void (await operator.registerOrgKey(org, { jwk })) } },
+    );
+  };
 }

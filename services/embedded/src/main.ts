@@ -6,10 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import QRCode from 'qrcode';
-import { buildIdentity } from '@milkchain/identity-service';
-import { loadConfig, Operator } from '@milkchain/ledger-service';
+import { loadConfig } from '@milkchain/ledger-service';
 import { startEmbeddedPostgres } from '@milkchain/store';
-import { compose, listenOn } from './compose.ts';
+import { compose, inProcessIdentity, listenOn } from './compose.ts';
 import { seedWorld } from './seed-world.ts';
 
 const config = loadConfig();
@@ -43,13 +42,13 @@ const composed = await compose({
   adminToken,
   logKeyFile: config.logKeyFile,
   origin: config.origin,
-  identity: async (ledger) => {
-    const operator = new Operator({ store: ledger.store, sequencer: ledger.sequencer, logKey: ledger.logKey, operatorOrg: config.operatorOrg, clock: () => new Date() });
-    return buildIdentity(
-      { databaseUrl, keyEncryptionKey, tokenKeyFile: path.join(config.dataDir, 'token-key.jwk.json'), bootstrapAdminPassword: adminPassword, operatorOrg: config.operatorOrg },
-      { registrar: { register: async (org, jwk) => void (await operator.registerOrgKey(org, { jwk })) } },
-    );
-  },
+  identity: inProcessIdentity({
+    databaseUrl,
+    keyEncryptionKey,
+    tokenKeyFile: path.join(config.dataDir, 'token-key.jwk.json'),
+    bootstrapAdminPassword: adminPassword,
+    operatorOrg: config.operatorOrg,
+  }),
 });
 const server = await listenOn(composed.app, config.port);
 const address = server.address();
