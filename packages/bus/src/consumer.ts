@@ -10,6 +10,11 @@
  * clears that id and publishes the original message again. Database errors outside the handler
  * (connection lost, commit failed) are not the message's fault: the batch is left uncommitted on
  * the bus, which delivers it again.
+ *
+ * With `handleBatch`, a delivered batch is first tried as one transaction (every inbox row and
+ * every change together: one commit instead of one per message, which is what lets a projection
+ * keep up with the log). If that handler throws, the whole transaction is rolled back and the
+ * batch is processed message by message through `handle`, with the retries and dead letters above.
  */
 import type { Logger } from '@milkchain/http';
 import type { Pool, PoolClient } from '@milkchain/store';
@@ -29,6 +34,12 @@ export interface ConsumerOptions {
   consumer: string;
   /** Runs inside the transaction that also records the message id; throw to roll both back. */
   handle: (client: PoolClient, msg: Delivered) => Promise<void>;
+  /**
+   * Optional: applies several fresh messages (in delivery order, duplicates already removed) in
+   * the one transaction that records their ids. Must have the same effect as `handle` on each in
+   * turn; when it throws, the consumer falls back to `handle`, one message per transaction.
+   */
+  handleBatch?: (client: PoolClient, msgs: Delivered[]) => Promise<void>;
   /** The dedupe key: default the `message-id` header, else `topic:partition:offset`. */
   messageId?: (msg: Delivered) => string;
   /** Attempts before a message is dead-lettered (default 5). */
@@ -134,11 +145,51 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Subscription
     }
   }
 
+  /** The whole batch in one transaction: true when applied, false when the handler failed (all rolled back). */
+  async function attemptBatch(batch: Delivered[], handleBatch: NonNullable<ConsumerOptions['handleBatch']>): Promise<boolean> {
+    const ids = batch.map(idOf);
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ message_id: string }>(
+        'INSERT INTO bus_inbox (consumer, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
+        [consumer, ids],
+      );
+      const fresh = new Set(rows.map((r) => r.message_id));
+      // A message delivered twice within one batch is applied once: its first copy takes the id.
+      const todo = batch.filter((_, i) => fresh.delete(ids[i]!));
+      if (todo.length > 0) {
+        try {
+          await handleBatch(client, todo);
+        } catch (err) {
+          await client.query('ROLLBACK');
+          logger.warn('batch handler failed; applying the batch message by message', { consumer, topic: opts.topic, messages: batch.length, error: describe(err) });
+          return false;
+        }
+      }
+      const commit = await client.query('COMMIT');
+      if (commit.command === 'ROLLBACK') {
+        logger.warn('batch handler left its transaction aborted; applying the batch message by message', { consumer, topic: opts.topic });
+        return false;
+      }
+      return true;
+    } catch (err) {
+      broken = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   const sub = await opts.bus.subscribe({
     topic: opts.topic,
     group: opts.group,
     fromBeginning: opts.fromBeginning ?? true,
     handle: async (batch) => {
+      if (stopping.signal.aborted) throw new Stopping('consumer stopping');
+      if (opts.handleBatch && batch.length > 1 && (await attemptBatch(batch, opts.handleBatch))) return;
       for (const msg of batch) await processOne(msg);
     },
   });

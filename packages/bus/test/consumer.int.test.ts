@@ -190,3 +190,100 @@ for (const adapter of adapters()) {
     });
   });
 }
+
+for (const adapter of adapters()) {
+  describe.skipIf(adapter.skip)(`batched idempotent consumer on the ${adapter.name}${adapter.skip ? ` (skipped: ${adapter.skip})` : ''}`, () => {
+    const BATCH_CONSUMER = 'test.batched';
+    let pool: Pool;
+    let bus: Bus;
+    let consumer: Subscription;
+    const log = capturingLogger();
+    /** Sizes of the batches handleBatch was called with. */
+    const batchCalls: number[] = [];
+    const singleCalls: string[] = [];
+
+    beforeAll(async () => {
+      pool = createPool(await createTestDatabase(inject('postgresUrl'), 'bus_batched'));
+      await pool.query('CREATE TABLE applied (id text NOT NULL, via text NOT NULL)');
+      bus = adapter.make(freshNamespace('batched'));
+      const apply = async (client: PoolClient, orders: Order[], via: string) => {
+        // Written before the failure, so a rollback that did not happen would show.
+        await client.query('INSERT INTO applied (id, via) SELECT unnest($1::text[]), $2', [orders.map((o) => o.id), via]);
+        const bad = orders.find((o) => o.poison || o.permanent);
+        if (bad?.permanent) throw new PermanentError(`order ${bad.id} can never apply`);
+        if (bad) throw new Error(`order ${bad.id} is poison`);
+      };
+      consumer = await startConsumer({
+        pool,
+        bus,
+        topic: TOPIC,
+        group: 'batched',
+        consumer: BATCH_CONSUMER,
+        maxAttempts: 2,
+        backoffMs: 10,
+        logger: log.logger,
+        handle: async (client, msg) => {
+          const order = JSON.parse(msg.value) as Order;
+          singleCalls.push(order.id);
+          await apply(client, [order], 'one');
+        },
+        handleBatch: async (client, msgs) => {
+          batchCalls.push(msgs.length);
+          await apply(client, msgs.map((m) => JSON.parse(m.value) as Order), 'batch');
+        },
+      });
+    });
+    afterAll(async () => {
+      await consumer?.stop();
+      await bus?.close();
+      await pool?.end();
+    });
+
+    const fresh = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+    const send = (key: string, ...orders: Order[]) =>
+      bus.publish(TOPIC, orders.map((o) => ({ key, value: JSON.stringify(o), headers: { 'message-id': o.id } })));
+    const rows = async (ids: string[]) =>
+      (await pool.query<{ id: string; via: string }>('SELECT id, via FROM applied WHERE id = ANY($1::text[]) ORDER BY id, via', [ids])).rows;
+    const untilApplied = (id: string) => waitFor(async () => (await rows([id])).length > 0, adapter.timeoutMs, `${id} applied`);
+
+    it('applies a published batch in one transaction, each message once, duplicates within the batch included', async () => {
+      const key = fresh('lot');
+      const orders = Array.from({ length: 40 }, () => ({ id: fresh('o') }));
+      const before = batchCalls.length;
+      // The 5th order appears twice in the same publish: one copy is applied.
+      await send(key, ...orders.slice(0, 5), orders[4]!, ...orders.slice(5));
+      await untilApplied(orders.at(-1)!.id);
+      const applied = await rows(orders.map((o) => o.id));
+      expect(applied.map((r) => r.id).sort()).toEqual(orders.map((o) => o.id).sort());
+      expect(batchCalls.slice(before).some((n) => n > 1)).toBe(true);
+      const inbox = await pool.query('SELECT count(*)::int AS n FROM bus_inbox WHERE consumer = $1 AND message_id = ANY($2::text[])', [BATCH_CONSUMER, orders.map((o) => o.id)]);
+      expect(inbox.rows[0].n).toBe(40);
+      // A redelivery of the whole batch finds every id in the inbox and changes nothing.
+      await send(key, ...orders, { id: fresh('marker') });
+      const marker = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM applied')).rows[0]!.n;
+      await waitFor(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM applied')).rows[0]!.n === marker + 1, adapter.timeoutMs, 'marker applied');
+      expect((await rows(orders.map((o) => o.id))).length).toBe(40);
+    });
+
+    it('rolls a failing batch back whole and falls back to one message per transaction: the good ones once, the bad one dead-lettered', async () => {
+      const key = fresh('lot');
+      const good1 = { id: fresh('good') };
+      const poison = { id: fresh('poison'), poison: true };
+      const good2 = { id: fresh('good') };
+      await send(key, good1, poison, good2);
+      await untilApplied(good2.id);
+      const applied = await rows([good1.id, poison.id, good2.id]);
+      // No row from the failed batch survives; the good ones came through the single path once each.
+      expect(applied).toEqual(
+        [
+          { id: good1.id, via: 'one' },
+          { id: good2.id, via: 'one' },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      expect(singleCalls.filter((id) => id === poison.id)).toHaveLength(2);
+      const dl = (await listDeadLetters(pool, { consumer: BATCH_CONSUMER, limit: 100 })).find((d) => d.messageId === poison.id);
+      expect(dl).toMatchObject({ attempts: 2 });
+      expect(log.lines.some((l) => l.level === 'warn' && l.message.startsWith('batch handler failed'))).toBe(true);
+    });
+  });
+}
