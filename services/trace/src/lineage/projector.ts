@@ -1,0 +1,56 @@
+// The trace projection of the ledger's stream, through the bus's idempotent consumer (the inbox
+// rows commit with the fold; a delivered batch in one transaction), in the order of each subject's
+// partition. Entries of different subjects may arrive out of sequence order; the fold is written
+// so that lineage still comes out whole (see trace_edges.parent_event).
+import { PermanentError, startConsumer, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
+import type { Logger } from '@milkchain/http';
+import type { Pool, PoolClient } from '@milkchain/store';
+import type { TraceEntry } from './fold.ts';
+import { applyEntry } from './store.ts';
+
+export interface TraceProjectorDeps {
+  pool: Pool;
+  bus: Bus;
+  logger: Logger;
+  /** Consumer group (default `trace`). */
+  group?: string;
+}
+
+function parseEntry(value: string): TraceEntry {
+  const entry = JSON.parse(value) as Partial<TraceEntry>;
+  if (typeof entry.seq !== 'number' || typeof entry.id !== 'string' || typeof entry.event !== 'object' || entry.event === null) {
+    throw new PermanentError('not a ledger entry {seq, id, event}');
+  }
+  return entry as TraceEntry;
+}
+
+export async function startTraceProjector(deps: TraceProjectorDeps): Promise<Subscription> {
+  const group = deps.group ?? 'trace';
+  return startConsumer({
+    pool: deps.pool,
+    bus: deps.bus,
+    topic: TOPICS.ledger,
+    group,
+    consumer: `${group}.ledger`,
+    logger: deps.logger,
+    handle: async (client: PoolClient, msg: Delivered) => {
+      await applyEntry(client, parseEntry(msg.value));
+    },
+    // A delivered batch in one transaction, folded in order: later entries read what earlier ones wrote.
+    handleBatch: async (client: PoolClient, msgs: Delivered[]) => {
+      for (const msg of msgs) await applyEntry(client, parseEntry(msg.value));
+    },
+  });
+}
+
+/** Resolves once the trace tables hold every entry with seq below `size`; throws after `timeoutMs`. */
+export async function waitProjected(pool: Pool, size: number, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM trace_events WHERE seq < $1', [size]);
+    const n = Number(rows[0]?.n ?? 0);
+    if (n >= size) return;
+    if (Date.now() > until) throw new Error(`trace projection behind the log: ${n} of ${size} entries`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,40 @@
+// `npm start -w services/trace`: the trace service alone, over PostgreSQL and Kafka.
+// Environment (read here only): DATABASE_URL, KAFKA_BROKERS (comma list) and IDENTITY_URL
+// (required), PORT (default 8085), KAFKA_NAMESPACE (topic prefix, default none).
+import type { Server } from 'node:http';
+import { createKafkaBus } from '@milkchain/bus';
+import { jsonLogger } from '@milkchain/http';
+import { migrate } from '@milkchain/store';
+import { startTraceService } from './service.ts';
+
+const env = process.env;
+const missing = ['DATABASE_URL', 'KAFKA_BROKERS', 'IDENTITY_URL'].filter((k) => !env[k]);
+if (missing.length > 0) {
+  console.error(`trace: 请设置 ${missing.join(', ')} / set ${missing.join(', ')} (or run \`npm start\` at the repository root for the one-process mode)`);
+  process.exit(2);
+}
+const port = Number(env.PORT ?? 8085);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a TCP port number, got "${env.PORT}"`);
+  process.exit(2);
+}
+const logger = jsonLogger('trace');
+await migrate(env.DATABASE_URL!);
+const bus = createKafkaBus({ brokers: env.KAFKA_BROKERS!.split(',').map((s) => s.trim()).filter(Boolean), clientId: 'milkchain-trace', namespace: env.KAFKA_NAMESPACE || undefined, logger });
+const running = await startTraceService({ databaseUrl: env.DATABASE_URL!, bus, logger, jwks: new URL('/identity/v1/jwks.json', env.IDENTITY_URL!) });
+const server: Server = await new Promise((resolve, reject) => {
+  const s = running.app.listen(port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+});
+logger.info('trace listening', { port });
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info('trace stopping', { signal });
+  server.close();
+  await running.close();
+  await bus.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,54 @@
+import { createTokenVerifier, type TokenVerifier } from '@milkchain/auth';
+import type { Bus, Subscription } from '@milkchain/bus';
+import type { Logger } from '@milkchain/http';
+import { createPool, type Pool } from '@milkchain/store';
+import { createTraceApp } from './app.ts';
+import { startTraceProjector, waitProjected } from './lineage/projector.ts';
+
+/**
+ * The audiences a trace token may carry. Identity does not issue a `milkchain:trace` audience
+ * yet; a token for the ledger (which every default token carries) reads the ledger's projection.
+ */
+export const TRACE_AUDIENCES = ['milkchain:trace', 'milkchain:ledger'];
+
+export interface TraceServiceDeps {
+  /** A pool to use (not closed by `close`), or a URL to open one for (closed by `close`). */
+  pool?: Pool;
+  databaseUrl?: string;
+  bus: Bus;
+  logger: Logger;
+  /** The token verifier, or the JWKS (URL or key set) to build one over `TRACE_AUDIENCES`. */
+  verifier?: TokenVerifier;
+  jwks?: Parameters<typeof createTokenVerifier>[0]['jwks'];
+  /** Consumer group of the projection (default `trace`). */
+  group?: string;
+  publicUrl?: string;
+}
+
+export interface RunningTraceService {
+  app: ReturnType<typeof createTraceApp>;
+  pool: Pool;
+  /** Resolves once the trace tables hold every ledger entry with seq below `size`. */
+  projected(size: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The app plus its background work: the lineage projection of `milkchain.ledger`. */
+export async function startTraceService(deps: TraceServiceDeps): Promise<RunningTraceService> {
+  const ownPool = deps.pool === undefined;
+  if (ownPool && !deps.databaseUrl) throw new Error('startTraceService: give pool or databaseUrl');
+  const pool = deps.pool ?? createPool(deps.databaseUrl!, 8);
+  const verifier = deps.verifier ?? (deps.jwks ? createTokenVerifier({ jwks: deps.jwks, audience: TRACE_AUDIENCES }) : undefined);
+  if (!verifier) throw new Error('startTraceService: give verifier or jwks');
+  const subscriptions: Subscription[] = [await startTraceProjector({ pool, bus: deps.bus, logger: deps.logger, ...(deps.group ? { group: deps.group } : {}) })];
+  const app = createTraceApp({ pool, verifier, logger: deps.logger, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) });
+  return {
+    app,
+    pool,
+    projected: (size, timeoutMs) => waitProjected(pool, size, timeoutMs),
+    async close() {
+      for (const s of subscriptions) await s.stop();
+      if (ownPool) await pool.end();
+    },
+  };
+}
