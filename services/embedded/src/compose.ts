@@ -10,6 +10,7 @@ import { jsonLogger, type Logger } from '@milkchain/http';
 import { buildIdentity, type RunningIdentity } from '@milkchain/identity-service';
 import { buildLedger, loadConfig, Operator, type RunningLedger } from '@milkchain/ledger-service';
 import { createPool, type Pool } from '@milkchain/store';
+import { startTraceService, TRACE_AUDIENCES, type RunningTraceService } from '@milkchain/trace-service';
 import type { JSONWebKeySet } from 'jose';
 
 export const CUSTODY_SERVICES: readonly ServiceName[] = ['farm', 'processor', 'lab', 'logistics'];
@@ -39,6 +40,7 @@ export interface Composed {
   ledger: RunningLedger;
   identity: IdentityPart;
   services: Map<ServiceName, RunningCustodyService>;
+  trace: RunningTraceService;
   pool: Pool;
   /** Points the custody services' ledger client at the HTTP server once it listens. */
   bindLedgerUrl(url: string): void;
@@ -82,10 +84,18 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     );
   }
 
+  const trace = await startTraceService({
+    pool,
+    bus,
+    logger: logger('trace'),
+    verifier: createTokenVerifier({ jwks: identity.jwks, audience: TRACE_AUDIENCES }),
+  });
+
   const app = express();
   app.disable('x-powered-by');
   if (identity.app) app.use(identity.app);
   for (const s of services.values()) app.use(s.app);
+  app.use(trace.app);
   app.use(ledger.app); // last: its 404 handler answers everything the others did not
 
   return {
@@ -94,6 +104,7 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     ledger,
     identity,
     services,
+    trace,
     pool,
     bindLedgerUrl(url) {
       ledgerUrl = url;
@@ -111,13 +122,14 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
           [[...CUSTODY_SERVICES]],
         );
         const behind = CUSTODY_SERVICES.filter((s) => Number(rows.find((r) => r.service === s)?.max ?? -1) < target);
-        if (behind.length === 0) return;
+        if (behind.length === 0) return trace.projected(target + 1, Math.max(1, until - Date.now()));
         if (Date.now() > until) throw new Error(`projections behind the log (size ${target + 1}): ${behind.join(', ')}`);
         await new Promise((r) => setTimeout(r, 5));
       }
     },
     async close() {
       for (const s of services.values()) await s.close();
+      await trace.close();
       await ledger.close();
       await bus.close();
       await pool.end();
