@@ -23,6 +23,21 @@ export {
   withGs1CheckDigit,
 } from './gs1.ts';
 export { EVENT_ID, ORG_ID, URN } from './fields.ts';
+export {
+  buildDigitalLink,
+  digitalLinkForSubject,
+  digitalLinkPath,
+  DigitalLinkError,
+  gs1ElementString,
+  isDigitalLinkError,
+  keyForSubject,
+  MAX_DIGITAL_LINK_LENGTH,
+  parseDigitalLink,
+  subjectForDigitalLink,
+  type DigitalLinkErrorCode,
+  type DigitalLinkKey,
+  type ParsedDigitalLink,
+} from './digital-link.ts';
 export { refuse, isRefusal, type Refusal } from './refusal.ts';
 export * from './rules/index.ts';
 export * from './custody/index.ts';
