@@ -95,8 +95,12 @@ function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as BodyParserError;
   switch (e?.type) {
-    case 'entity.parse.failed':
-      return new AppError('MALFORMED_JSON', `the body is not valid JSON: ${e.message}`);
+    case 'entity.parse.failed': {
+      // The parser's message quotes the body around the fault (a password, a secret): only the
+      // position goes back.
+      const position = /at position (\d+)/.exec(e.message)?.[1];
+      return new AppError('MALFORMED_JSON', `the body is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
+    }
     case 'entity.too.large':
       return new AppError('PAYLOAD_TOO_LARGE', `the body is larger than the limit of ${e.limit} bytes; split it into smaller submissions`, { limit: e.limit });
     case 'encoding.unsupported':

@@ -93,6 +93,16 @@ describe('jsonBody', () => {
     expect(await problem(res)).toMatchObject({ code: 'MALFORMED_JSON' });
   });
 
+  it('does not quote the body back when it is not JSON (it may hold a password)', async () => {
+    for (const body of ['{"password":correct-horse-battery}', '"correct-horse-battery', '{"user":"a","password":"correct-horse-battery",}']) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      const p = await problem(res);
+      expect(p.code).toBe('MALFORMED_JSON');
+      expect(JSON.stringify(p)).not.toContain('correct-h');
+    }
+  });
+
   it('refuses invalid UTF-8 instead of replacing it', async () => {
     const res = await post(new Uint8Array([0x22, 0xff, 0xfe, 0x22]));
     expect(res.status).toBe(400);
