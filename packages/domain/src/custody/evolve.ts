@@ -325,6 +325,8 @@ const FOLDS: Readonly<Record<string, Fold>> = {
     if (!sample) return [];
     const result: SampleResult = { analyte: d.analyte, verdict: d.verdict, ruleId: d.rule.id };
     sample.data.results = [...resultsOf(sample), result];
+    // A sample is analysed by one laboratory: the first to record a result on it.
+    if (typeof sample.data.analysedBy !== 'string') sample.data.analysedBy = event.org;
     const sampledSubject = sample.from[0];
     const found = sampledSubject === undefined ? undefined : objects.get(sampledSubject);
     if (d.verdict !== 'non_conformant' || !found || found.status === 'held' || found.status === 'rejected') return [sample];

@@ -31,7 +31,8 @@ export type ObjectUnit = 'L' | 'kg' | 'unit' | null;
  *   `productionDate`, `bestBefore`, `sold` (units), `inTransit` {[shipment subject]: {from, to,
  *   quantity}}, `hold`? {reason, org, at}
  * - sample: `sampleId`, `sampledFrom`, `matrix`, `purpose`, `productType`? (of the sampled batch or
- *   lot), `takenAt`, `results` [{analyte, verdict, ruleId}]
+ *   lot), `takenAt`, `results` [{analyte, verdict, ruleId}], `analysedBy`? (the lab that recorded its first
+ *   result: the one lab that may record more)
  * - shipment: `sscc`, `dispatchedAt`, `from` (org), `to` (org), `carrier`?, `lots` [{subject, quantity}],
  *   `temperatureRange`?, `excursions` [{start, end, peakC}], `received`? {org, lots [{subject,
  *   quantity}], condition, at}

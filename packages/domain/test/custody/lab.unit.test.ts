@@ -161,6 +161,22 @@ describe('result.record (lab /results)', () => {
     expect(w.decide('result.record', result('fat', 3.8, 'g/100g', { takenBy: ORG.dairy }), AS.lab)).toMatchObject([{ subject: `urn:milkchain:sample:${ORG.dairy}:S-20261123-0412` }]);
   });
 
+  it('custody.not-analyst: given the intake lab recorded a result on its sample, when another lab records one on it, then a conflict at /sampleId', () => {
+    const w = givenLoad();
+    w.run('sample.take', BODY.intakeSample, AS.lab);
+    w.run('result.record', result('protein', 3.2, 'g/100g'), AS.lab);
+    expect(w.get(SAMPLE).data.analysedBy).toBe(ORG.lab);
+    const otherLab = { org: 'org_nmg_cti_lab', roles: ['lab'] } as const;
+    expect(w.refusal('result.record', result('protein', 2.1, 'g/100g', { takenBy: ORG.lab }), otherLab)).toMatchObject({
+      status: 'conflict',
+      rule: 'custody.not-analyst',
+      path: '/sampleId',
+      details: { analysedBy: ORG.lab, org: 'org_nmg_cti_lab' },
+    });
+    // The lab that analyses it goes on recording.
+    expect(w.decide('result.record', result('fat', 3.8, 'g/100g'), AS.lab)).toMatchObject([{ subject: SAMPLE }]);
+  });
+
   it('sample.origin-mismatch: given the sample was drawn from the load, when the result names the batch, then a conflict at /sampledFrom', () => {
     const w = sampled();
     expect(w.refusal('result.record', result('protein', 3.2, 'g/100g', { sampledFrom: BATCH }), AS.lab)).toMatchObject({ status: 'conflict', rule: 'sample.origin-mismatch', path: '/sampledFrom' });

@@ -149,6 +149,16 @@ export const resultRecord = defineCommand<RecordResult>({
       typeof sample.data.takenAt === 'string' ? notBefore(at, sample.data.takenAt, '/occurredAt', { 'zh-CN': '抽样时间', en: 'the sampling time' }) : undefined,
     );
     if (refused) return refused;
+    const analyst = sample.data.analysedBy;
+    if (typeof analyst === 'string' && analyst !== ctx.org) {
+      return refuse(
+        'conflict',
+        'custody.not-analyst',
+        `样品 ${sample.subject} 由 ${analyst} 检测，${ctx.org} 不能为它录入结果（复检请另取样品）`,
+        `Sample ${sample.subject} is analysed by ${analyst}; ${ctx.org} cannot record results on it (a retest takes a new sample)`,
+        { path: '/sampleId', details: { subject: sample.subject, analysedBy: analyst, org: ctx.org } },
+      );
+    }
     if (sample.data.sampledFrom !== cmd.sampledFrom) {
       return refuse(
         'conflict',
