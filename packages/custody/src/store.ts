@@ -162,6 +162,37 @@ export class CustodyTables {
     return r ? { status: r.status, commandId: r.command_id } : undefined;
   }
 
+  /** The status of each of `ids` that is one of this service's own events. */
+  async eventStatuses(db: Queryable, ids: string[]): Promise<Map<string, { status: EventStatus; commandId: string | null }>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await db.query<{ id: string; status: EventStatus; command_id: string | null }>(
+      'SELECT id, status, command_id FROM custody_events WHERE service = $1 AND id = ANY($2::text[])',
+      [this.service, ids],
+    );
+    return new Map(rows.map((r) => [r.id, { status: r.status, commandId: r.command_id }]));
+  }
+
+  async markSequencedMany(db: Queryable, entries: Array<{ id: string; seq: number }>): Promise<void> {
+    if (entries.length === 0) return;
+    await db.query(
+      `UPDATE custody_events e SET status = 'sequenced', seq = x.seq
+         FROM unnest($2::text[], $3::bigint[]) AS x(id, seq)
+        WHERE e.service = $1 AND e.id = x.id`,
+      [this.service, entries.map((e) => e.id), entries.map((e) => e.seq)],
+    );
+  }
+
+  /** settleCommand for several commands in one statement. */
+  async settleCommands(db: Queryable, commandIds: string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    await db.query(
+      `UPDATE custody_commands c SET status = 'sequenced', updated_at = now()
+        WHERE c.service = $1 AND c.id = ANY($2::uuid[]) AND c.status = 'accepted'
+          AND NOT EXISTS (SELECT 1 FROM custody_events e WHERE e.service = $1 AND e.id = ANY(c.event_ids) AND e.status <> 'sequenced')`,
+      [this.service, commandIds],
+    );
+  }
+
   async markSequenced(db: Queryable, id: string, seq: number): Promise<void> {
     await db.query(`UPDATE custody_events SET status = 'sequenced', seq = $3 WHERE service = $1 AND id = $2`, [this.service, id, seq]);
   }

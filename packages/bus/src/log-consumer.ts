@@ -1,0 +1,95 @@
+/**
+ * A consumer of a log topic in log order. `milkchain.ledger` is keyed by subject, so its
+ * partitions are delivered independently and one may run ahead of another; a projection that
+ * folds the log (a load names its collections by event id, a lot its batch) needs the entries in
+ * sequence order. Each delivered entry goes into `bus_log_pending`, in the same transaction as the
+ * idempotent consumer's inbox row; then the contiguous run from the consumer's cursor
+ * (`bus_log_cursor`, locked for the transaction, so instances sharing a group take turns) is
+ * applied in seq order, removed, and the cursor moved past it, still in that transaction.
+ *
+ * An entry that cannot be applied stops the consumer at that seq (a log projection cannot skip
+ * one); its message is retried and dead-lettered as startConsumer does, where operators see it,
+ * and replaying it resumes the fold.
+ */
+import type { Logger } from '@milkchain/http';
+import type { Pool, PoolClient } from '@milkchain/store';
+import { startConsumer } from './consumer.ts';
+import type { Bus, Delivered, Subscription } from './port.ts';
+
+export interface LogConsumerOptions {
+  pool: Pool;
+  bus: Bus;
+  topic: string;
+  group: string;
+  /** The consumer's name in `bus_inbox`, `bus_log_cursor` and `bus_log_pending`. */
+  consumer: string;
+  /** The entry's position in the log (0, 1, 2 ... without gaps). */
+  seqOf: (msg: Delivered) => number;
+  /** Applies a contiguous run of entries, in seq order, inside the consumer's transaction. */
+  apply: (client: PoolClient, run: Delivered[]) => Promise<void>;
+  /** Entries applied per call of `apply` at most (default 1,000). */
+  maxRun?: number;
+  maxAttempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  logger: Logger;
+}
+
+export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscription> {
+  const { consumer } = opts;
+  const maxRun = opts.maxRun ?? 1000;
+
+  async function take(client: PoolClient, msgs: Delivered[]): Promise<void> {
+    await client.query('INSERT INTO bus_log_cursor (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [consumer]);
+    const cursor = await client.query<{ next_seq: string }>('SELECT next_seq FROM bus_log_cursor WHERE consumer = $1 FOR UPDATE', [consumer]);
+    let next = Number(cursor.rows[0]!.next_seq);
+    // Entries behind the cursor were applied already (a redelivery under another message id).
+    const ahead = msgs.filter((m) => opts.seqOf(m) >= next);
+    if (ahead.length > 0) {
+      await client.query(
+        `INSERT INTO bus_log_pending (consumer, seq, topic, key, value, headers)
+         SELECT $1, x.seq, x.topic, x.key, x.value, x.headers
+           FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, topic text, key text, value text, headers jsonb)
+         ON CONFLICT DO NOTHING`,
+        [consumer, JSON.stringify(ahead.map((m) => ({ seq: opts.seqOf(m), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null })))],
+      );
+    }
+    for (;;) {
+      const { rows } = await client.query<{ seq: string; topic: string; key: string; value: string; headers: Record<string, string> | null }>(
+        'SELECT seq, topic, key, value, headers FROM bus_log_pending WHERE consumer = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+        [consumer, next, next + maxRun],
+      );
+      const run: Delivered[] = [];
+      for (const r of rows) {
+        if (Number(r.seq) !== next + run.length) break;
+        run.push({ topic: r.topic, key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}), partition: -1, offset: r.seq });
+      }
+      if (run.length === 0) break;
+      await opts.apply(client, run);
+      await client.query('DELETE FROM bus_log_pending WHERE consumer = $1 AND seq >= $2 AND seq < $3', [consumer, next, next + run.length]);
+      next += run.length;
+      if (run.length < rows.length || rows.length < maxRun) break;
+    }
+    await client.query('UPDATE bus_log_cursor SET next_seq = $2 WHERE consumer = $1', [consumer, next]);
+  }
+
+  return startConsumer({
+    pool: opts.pool,
+    bus: opts.bus,
+    topic: opts.topic,
+    group: opts.group,
+    consumer,
+    logger: opts.logger,
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
+    ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    handleBatch: take,
+    handle: (client, msg) => take(client, [msg]),
+  });
+}
+
+/** Where a log-ordered consumer is: the next seq it will apply. */
+export async function logCursor(db: Pick<Pool, 'query'>, consumer: string): Promise<number> {
+  const { rows } = await db.query<{ next_seq: string }>('SELECT next_seq FROM bus_log_cursor WHERE consumer = $1', [consumer]);
+  return rows[0] ? Number(rows[0].next_seq) : 0;
+}
