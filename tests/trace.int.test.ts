@@ -10,7 +10,7 @@ import { api, startWorld, type World } from './support/world.ts';
  * subjects their data names), never through the trace service's queries.
  */
 let world: World;
-let entries: Array<{ seq: number; id: string; event: LedgerEvent }> = [];
+const entries: Array<{ seq: number; id: string; event: LedgerEvent }> = [];
 const REGULATOR = 'org_hohhot_samr';
 
 beforeAll(async () => {
