@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { silentLogger } from '@milkchain/http';
+import { silentLogger, type Logger } from '@milkchain/http';
 import type { RunningIdentity } from '@milkchain/identity-service';
 import { createTestDatabase } from '@milkchain/store/testing';
 import { compose, inProcessIdentity, listenOn, seedOrgs, type Composed } from '@milkchain/embedded';
@@ -19,20 +19,35 @@ export interface World {
   identity: RunningIdentity;
   /** A token per demo organisation (its first user). */
   tokens: Map<string, string>;
+  /** Identity's key-encryption key (organisations' private keys are sealed under it). */
+  keyEncryptionKey: Buffer;
+  /** The private JWK identity signs access tokens with (tests mint tokens with it). */
+  tokenKeyFile: string;
+  /** The ledger's admin bearer token. */
+  adminToken: string;
   close(): Promise<void>;
 }
 
-export async function startWorld(serverUrl: string, prefix = 'world'): Promise<World> {
+export interface WorldOptions {
+  /** Where every service logs; default silent (security tests capture the lines). */
+  logger?: (service: string) => Logger;
+}
+
+export async function startWorld(serverUrl: string, prefix = 'world', options: WorldOptions = {}): Promise<World> {
   const databaseUrl = await createTestDatabase(serverUrl, prefix);
   const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
+  const logger = options.logger ?? (() => silentLogger);
+  const keyEncryptionKey = randomBytes(32);
+  const tokenKeyFile = path.join(dir, 'token-key.jwk.json');
+  const adminToken = randomBytes(16).toString('hex');
   let identity: RunningIdentity | undefined;
   const composed = await compose({
     databaseUrl,
-    adminToken: randomBytes(16).toString('hex'),
+    adminToken,
     logKeyFile: path.join(dir, 'log-key.jwk.json'),
-    logger: () => silentLogger,
+    logger,
     identity: async (ledger) => {
-      identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD, logger: silentLogger })(ledger);
+      identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey, tokenKeyFile, bootstrapAdminPassword: ADMIN_PASSWORD, logger: logger('identity') })(ledger);
       return identity;
     },
   });
@@ -48,6 +63,9 @@ export async function startWorld(serverUrl: string, prefix = 'world'): Promise<W
     composed,
     identity: identity!,
     tokens,
+    keyEncryptionKey,
+    tokenKeyFile,
+    adminToken,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
