@@ -1,8 +1,8 @@
-// The trace projection of the ledger's stream, through the bus's idempotent consumer (the inbox
-// rows commit with the fold; a delivered batch in one transaction), in the order of each subject's
-// partition. Entries of different subjects may arrive out of sequence order; the fold is written
-// so that lineage still comes out whole (see trace_edges.parent_event).
-import { PermanentError, startConsumer, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
+// The trace projection of the ledger's stream, through the bus's log-ordered consumer
+// (startLogConsumer: the inbox rows commit with the fold, entries are applied in seq order even
+// when another subject's partition runs ahead), so a node's state (holdings, status) is folded as
+// the log has it. The fold still tolerates a link to an event it has not seen (trace_edges.parent_event).
+import { PermanentError, startLogConsumer, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
 import type { Logger } from '@milkchain/http';
 import type { Pool, PoolClient } from '@milkchain/store';
 import type { TraceEntry } from './fold.ts';
@@ -26,18 +26,16 @@ function parseEntry(value: string): TraceEntry {
 
 export async function startTraceProjector(deps: TraceProjectorDeps): Promise<Subscription> {
   const group = deps.group ?? 'trace';
-  return startConsumer({
+  return startLogConsumer({
     pool: deps.pool,
     bus: deps.bus,
     topic: TOPICS.ledger,
     group,
     consumer: `${group}.ledger`,
     logger: deps.logger,
-    handle: async (client: PoolClient, msg: Delivered) => {
-      await applyEntry(client, parseEntry(msg.value));
-    },
-    // A delivered batch in one transaction, folded in order: later entries read what earlier ones wrote.
-    handleBatch: async (client: PoolClient, msgs: Delivered[]) => {
+    seqOf: (msg) => parseEntry(msg.value).seq,
+    // A run of the log in one transaction, folded in order: later entries read what earlier ones wrote.
+    apply: async (client: PoolClient, msgs: Delivered[]) => {
       for (const msg of msgs) await applyEntry(client, parseEntry(msg.value));
     },
   });
