@@ -98,8 +98,11 @@ export function createCustodyApp(deps: CustodyAppDeps): express.Express {
 
   router.post('/v1/batch', auth, async (req, res) => {
     const body = req.body as { commands?: unknown } | null;
-    const list = body && typeof body === 'object' && !Array.isArray(body) ? body.commands : undefined;
-    const extra = body && typeof body === 'object' ? Object.keys(body).filter((k) => k !== 'commands') : [];
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw validationFailed([{ path: '', message: `the body must be an object {"commands": [...]} with 1 to ${MAX_BATCH_COMMANDS} {"command", "body"} objects` }]);
+    }
+    const list = body.commands;
+    const extra = Object.keys(body).filter((k) => k !== 'commands');
     if (extra.length > 0) throw validationFailed(extra.map((k) => ({ path: `/${k}`, message: `unknown field "${k}"` })));
     if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_COMMANDS) {
       throw validationFailed([{ path: '/commands', message: `commands must be an array of 1 to ${MAX_BATCH_COMMANDS} {"command", "body"} objects` }]);
