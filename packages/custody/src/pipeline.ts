@@ -6,17 +6,19 @@ import type { EventSigner, Principal } from '@milkchain/auth';
 import {
   evolve,
   isRefusal,
+  refuse,
   toProblems,
   touches,
   validateEvent,
   type CommandDefinition,
   type CustodyObject,
+  type EventDraft,
   type Refusal,
   type ServiceName,
 } from '@milkchain/domain';
 import { AppError, validationFailed, type Logger } from '@milkchain/http';
 import { canonicalBytes, eventIdFromBytes, type LedgerEvent } from '@milkchain/ledger';
-import type { Pool } from '@milkchain/store';
+import type { Pool, PoolClient } from '@milkchain/store';
 import type { LedgerClient } from './ledger-client.ts';
 import type { CustodyTables } from './store.ts';
 
@@ -75,6 +77,27 @@ export function parseBody<C>(def: CommandDefinition<C>, body: unknown, prefix = 
   return parsed.data;
 }
 
+/**
+ * The id of an event that records exactly what `draft` would (same kind, subject, organisation,
+ * time and data), in this request or in the service's table, refused ones aside. The same command
+ * sent twice is a duplicate submission whatever its kind: a treatment, result, set of readings or
+ * sale identical to a recorded one, to the second, is that one again, not a second fact. (Two
+ * commands that leave `occurredAt` to its default within the same second count as one.)
+ */
+async function sameFactRecorded(db: Pick<PoolClient, 'query'>, service: ServiceName, org: string, draft: EventDraft, built: ReadonlyArray<{ id: string; event: LedgerEvent }>): Promise<string | undefined> {
+  const data = JSON.stringify(draft.data);
+  const mine = built.find((b) => b.event.subject === draft.subject && b.event.kind === draft.kind && b.event.occurredAt === draft.occurredAt && JSON.stringify(b.event.data) === data);
+  if (mine) return mine.id;
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM custody_events
+      WHERE service = $1 AND touched @> ARRAY[$2]::text[] AND subject = $2 AND kind = $3 AND org = $4 AND status <> 'refused'
+        AND event->>'occurredAt' = $5 AND event->'data' = $6::jsonb
+      LIMIT 1`,
+    [service, draft.subject, draft.kind, org, draft.occurredAt, data],
+  );
+  return rows[0]?.id;
+}
+
 export class CommandPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -105,6 +128,16 @@ export class CommandPipeline {
         for (const [s, o] of await tables.load(client, missing)) if (!objects.has(s)) objects.set(s, o);
         const decision = def.decide(cmd, { now, org: principal.org, roles: principal.roles, objects });
         if (isRefusal(decision)) throw refusalError(decision, prefix);
+        const same = decision[0] && (await sameFactRecorded(client, service, principal.org, decision[0], built));
+        if (same) {
+          throw refusalError(
+            refuse('conflict', 'command.duplicate', `与已记录的事件 ${same} 完全相同（同一时间、同样内容）：重复提交，不再记录`, `This is exactly what event ${same} records (same time, same content): a duplicate submission, not recorded again`, {
+              path: '',
+              details: { event: same },
+            }),
+            prefix,
+          );
+        }
 
         // prev and inputs: this command's own earlier events first, then the service's own
         // unsequenced events, then the ledger's heads.
