@@ -3,7 +3,7 @@ import { ROLES, type Role } from '@milkchain/domain';
 import { AppError } from '@milkchain/http';
 
 /** The services that accept access tokens; a token's `aud` holds `milkchain:<name>` for each. */
-export const AUDIENCES = ['farm', 'processor', 'lab', 'logistics', 'ledger', 'identity'] as const;
+export const AUDIENCES = ['farm', 'processor', 'lab', 'logistics', 'ledger', 'identity', 'trace'] as const;
 export type AudienceName = (typeof AUDIENCES)[number];
 export const ISSUER = 'milkchain:identity';
 /** RFC 9068 access-token type; tokens of any other `typ` are refused. */

@@ -9,7 +9,7 @@ import { startTraceProjector, waitProjected } from './lineage/projector.ts';
  * The audiences a trace token may carry. Identity does not issue a `milkchain:trace` audience
  * yet; a token for the ledger (which every default token carries) reads the ledger's projection.
  */
-export const TRACE_AUDIENCES = ['milkchain:trace', 'milkchain:ledger'];
+export const TRACE_AUDIENCES = ['milkchain:trace'];
 
 export interface TraceServiceDeps {
   /** A pool to use (not closed by `close`), or a URL to open one for (closed by `close`). */
