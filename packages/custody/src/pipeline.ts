@@ -12,7 +12,6 @@ import {
   validateEvent,
   type CommandDefinition,
   type CustodyObject,
-  type EventDraft,
   type Refusal,
   type ServiceName,
 } from '@milkchain/domain';
@@ -78,24 +77,41 @@ export function parseBody<C>(def: CommandDefinition<C>, body: unknown, prefix = 
 }
 
 /**
- * The id of an event that records exactly what `draft` would (same kind, subject, organisation,
- * time and data), in this request or in the service's table, refused ones aside. The same command
- * sent twice is a duplicate submission whatever its kind: a treatment, result, set of readings or
- * sale identical to a recorded one, to the second, is that one again, not a second fact. (Two
- * commands that leave `occurredAt` to its default within the same second count as one.)
+ * For each candidate (the first event of a command), the id of an event that records exactly the
+ * same (kind, subject, organisation, time and data) in this request before it, or in the service's
+ * table, refused ones aside; one query for the whole request. The same command sent twice is a
+ * duplicate submission whatever its kind: a treatment, result, set of readings or sale identical
+ * to a recorded one, to the second, is that one again, not a second fact. (Two commands that leave
+ * `occurredAt` to its default within the same second count as one.)
  */
-async function sameFactRecorded(db: Pick<PoolClient, 'query'>, service: ServiceName, org: string, draft: EventDraft, built: ReadonlyArray<{ id: string; event: LedgerEvent }>): Promise<string | undefined> {
-  const data = JSON.stringify(draft.data);
-  const mine = built.find((b) => b.event.subject === draft.subject && b.event.kind === draft.kind && b.event.occurredAt === draft.occurredAt && JSON.stringify(b.event.data) === data);
-  if (mine) return mine.id;
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM custody_events
-      WHERE service = $1 AND touched @> ARRAY[$2]::text[] AND subject = $2 AND kind = $3 AND org = $4 AND status <> 'refused'
-        AND event->>'occurredAt' = $5 AND event->'data' = $6::jsonb
-      LIMIT 1`,
-    [service, draft.subject, draft.kind, org, draft.occurredAt, data],
+async function sameFactsRecorded(
+  db: Pick<PoolClient, 'query'>,
+  service: ServiceName,
+  org: string,
+  candidates: ReadonlyArray<{ index: number; event: LedgerEvent }>,
+  built: ReadonlyArray<{ id: string; event: LedgerEvent }>,
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const factOf = (e: LedgerEvent) => JSON.stringify([e.subject, e.kind, e.occurredAt, e.data]);
+  const seen = new Map<string, number>();
+  for (const [i, b] of built.entries()) {
+    const f = factOf(b.event);
+    const first = seen.get(f);
+    if (first === undefined) seen.set(f, i);
+    else if (candidates.some((c) => c.index === i)) out.set(i, built[first]!.id);
+  }
+  if (candidates.length === 0) return out;
+  const { rows } = await db.query<{ i: number; id: string }>(
+    `SELECT DISTINCT ON (x.i) x.i, e.id
+       FROM jsonb_to_recordset($3::jsonb) AS x(i int, subject text, kind text, occurred_at text, data jsonb)
+       JOIN custody_events e
+         ON e.service = $1 AND e.touched @> ARRAY[x.subject]::text[] AND e.subject = x.subject AND e.kind = x.kind AND e.org = $2
+        AND e.status <> 'refused' AND e.event->>'occurredAt' = x.occurred_at AND e.event->'data' = x.data
+      ORDER BY x.i`,
+    [service, org, JSON.stringify(candidates.map((c) => ({ i: c.index, subject: c.event.subject, kind: c.event.kind, occurred_at: c.event.occurredAt, data: c.event.data })))],
   );
-  return rows[0]?.id;
+  for (const r of rows) if (!out.has(r.i)) out.set(r.i, r.id);
+  return out;
 }
 
 export class CommandPipeline {
@@ -121,34 +137,44 @@ export class CommandPipeline {
       const changed = new Map<string, CustodyObject>();
       const heads = new Map<string, string>();
       const built: Array<{ id: string; event: LedgerEvent; touched: string[] }> = [];
+      /** Index in `built` of each command's first event, for the duplicate check. */
+      const firsts: Array<{ index: number; prefix: string }> = [];
+      /** Subjects whose objects were read (found or not), and whose heads were looked up. */
+      const read = new Set<string>();
+      const looked = new Set<string>();
 
-      for (const { def, cmd, prefix } of parsed) {
-        const needs = def.needs(cmd, { org: principal.org });
-        const missing = { ...needs, subjects: needs.subjects.filter((s) => !objects.has(s)) };
-        for (const [s, o] of await tables.load(client, missing)) if (!objects.has(s)) objects.set(s, o);
-        const decision = def.decide(cmd, { now, org: principal.org, roles: principal.roles, objects });
-        if (isRefusal(decision)) throw refusalError(decision, prefix);
-        const same = decision[0] && (await sameFactRecorded(client, service, principal.org, decision[0], built));
-        if (same) {
-          throw refusalError(
-            refuse('conflict', 'command.duplicate', `与已记录的事件 ${same} 完全相同（同一时间、同样内容）：重复提交，不再记录`, `This is exactly what event ${same} records (same time, same content): a duplicate submission, not recorded again`, {
-              path: '',
-              details: { event: same },
-            }),
-            prefix,
-          );
-        }
-
-        // prev and inputs: this command's own earlier events first, then the service's own
-        // unsequenced events, then the ledger's heads.
-        const wanted = [...new Set(decision.flatMap((d) => [d.subject, ...d.inputSubjects]))].filter((s) => !heads.has(s));
+      // prev and inputs come from this request's own earlier events first, then the service's
+      // own unsequenced events, then the ledger's heads: looked up for many subjects at once.
+      const lookUpHeads = async (subjects: string[]) => {
+        const wanted = [...new Set(subjects)].filter((s) => !heads.has(s) && !looked.has(s));
+        if (wanted.length === 0) return;
         const pending = await tables.pendingHeads(client, wanted);
         const rest = wanted.filter((s) => !pending.has(s));
         const fromLedger = rest.length > 0 ? await ledger.heads(rest) : new Map<string, string>();
         for (const s of wanted) {
+          looked.add(s);
           const h = pending.get(s) ?? fromLedger.get(s);
           if (h) heads.set(s, h);
         }
+      };
+      // A batch names most of what it touches in its commands' needs: read those objects and
+      // their heads in one go, not once per command.
+      if (parsed.length > 1) {
+        const named = [...new Set(parsed.flatMap(({ def, cmd }) => def.needs(cmd, { org: principal.org }).subjects))];
+        for (const [s, o] of await tables.load(client, { subjects: named })) objects.set(s, o);
+        for (const s of named) read.add(s);
+        await lookUpHeads(named);
+      }
+
+      for (const { def, cmd, prefix } of parsed) {
+        const needs = def.needs(cmd, { org: principal.org });
+        const missing = { ...needs, subjects: needs.subjects.filter((s) => !objects.has(s) && !read.has(s)) };
+        for (const [s, o] of await tables.load(client, missing)) if (!objects.has(s)) objects.set(s, o);
+        for (const s of missing.subjects) read.add(s);
+        const decision = def.decide(cmd, { now, org: principal.org, roles: principal.roles, objects });
+        if (isRefusal(decision)) throw refusalError(decision, prefix);
+        if (decision.length > 0) firsts.push({ index: built.length, prefix });
+        await lookUpHeads(decision.flatMap((d) => [d.subject, ...d.inputSubjects]));
         for (const draft of decision) {
           const inputs = draft.inputSubjects.map((s) => {
             const h = heads.get(s);
@@ -181,6 +207,18 @@ export class CommandPipeline {
         }
       }
       if (built.length === 0) throw new AppError('VALIDATION_FAILED', 'the command records nothing');
+      const duplicates = await sameFactsRecorded(client, service, principal.org, firsts.map((f) => ({ index: f.index, event: built[f.index]!.event })), built);
+      const dup = firsts.find((f) => duplicates.has(f.index));
+      if (dup) {
+        const same = duplicates.get(dup.index)!;
+        throw refusalError(
+          refuse('conflict', 'command.duplicate', `与已记录的事件 ${same} 完全相同（同一时间、同样内容）：重复提交，不再记录`, `This is exactly what event ${same} records (same time, same content): a duplicate submission, not recorded again`, {
+            path: '',
+            details: { event: same },
+          }),
+          dup.prefix,
+        );
+      }
       if (built.length > MAX_EVENTS) {
         throw validationFailed([{ path: '/commands', message: `these commands make ${built.length} events; at most ${MAX_EVENTS} fit in one request` }]);
       }
