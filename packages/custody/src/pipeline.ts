@@ -105,7 +105,7 @@ async function sameFactsRecorded(
     `SELECT DISTINCT ON (x.i) x.i, e.id
        FROM jsonb_to_recordset($3::jsonb) AS x(i int, subject text, kind text, occurred_at text, data jsonb)
        JOIN custody_events e
-         ON e.service = $1 AND e.touched @> ARRAY[x.subject]::text[] AND e.subject = x.subject AND e.kind = x.kind AND e.org = $2
+         ON e.service = $1 AND e.subject = x.subject AND e.kind = x.kind AND e.org = $2
         AND e.status <> 'refused' AND e.event->>'occurredAt' = x.occurred_at AND e.event->'data' = x.data
       ORDER BY x.i`,
     [service, org, JSON.stringify(candidates.map((c) => ({ i: c.index, subject: c.event.subject, kind: c.event.kind, occurred_at: c.event.occurredAt, data: c.event.data })))],
@@ -142,6 +142,8 @@ export class CommandPipeline {
       /** Subjects whose objects were read (found or not), and whose heads were looked up. */
       const read = new Set<string>();
       const looked = new Set<string>();
+      /** Organisations whose animals were read (the objects map then holds them, newest first). */
+      const herdsRead = new Set<string>();
 
       // prev and inputs come from this request's own earlier events first, then the service's
       // own unsequenced events, then the ledger's heads: looked up for many subjects at once.
@@ -168,9 +170,16 @@ export class CommandPipeline {
 
       for (const { def, cmd, prefix } of parsed) {
         const needs = def.needs(cmd, { org: principal.org });
-        const missing = { ...needs, subjects: needs.subjects.filter((s) => !objects.has(s) && !read.has(s)) };
+        const { animalsOf, ...rest } = needs;
+        const missing = {
+          ...rest,
+          subjects: needs.subjects.filter((s) => !objects.has(s) && !read.has(s)),
+          // A herd read once stays in `objects`, with this request's own changes folded in.
+          ...(animalsOf && !herdsRead.has(animalsOf.org) ? { animalsOf } : {}),
+        };
         for (const [s, o] of await tables.load(client, missing)) if (!objects.has(s)) objects.set(s, o);
         for (const s of missing.subjects) read.add(s);
+        if (animalsOf) herdsRead.add(animalsOf.org);
         const decision = def.decide(cmd, { now, org: principal.org, roles: principal.roles, objects });
         if (isRefusal(decision)) throw refusalError(decision, prefix);
         if (decision.length > 0) firsts.push({ index: built.length, prefix });

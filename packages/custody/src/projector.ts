@@ -81,6 +81,35 @@ class BatchFold {
     return out;
   }
 
+  /** Reads, in one query, the objects the simple needs of these entries name (graph needs are read when their turn comes). */
+  async prefetch(entries: readonly Entry[]): Promise<void> {
+    const subjects = new Set<string>();
+    const heads = new Set<string>();
+    for (const e of entries) {
+      const needs = foldNeeds(e.event);
+      if (needs.animalsOf || needs.descendantsOf || needs.lineageOf) continue;
+      for (const s of needs.subjects) subjects.add(s);
+      for (const h of needs.heads ?? []) heads.add(h);
+    }
+    // Inputs are named by event id: the events' subjects, from the events this service stored.
+    const unresolved = [...heads].filter((h) => !this.#subjectOf.has(h));
+    if (unresolved.length > 0) {
+      const { rows } = await this.client.query<{ id: string; subject: string }>('SELECT id, subject FROM custody_events WHERE service = $1 AND id = ANY($2::text[])', [
+        this.tables.service,
+        unresolved,
+      ]);
+      for (const r of rows) {
+        this.#subjectOf.set(r.id, r.subject);
+        subjects.add(r.subject);
+      }
+    }
+    const wanted = [...subjects].filter((s) => !this.#objects.has(s) && !this.#absent.has(s));
+    if (wanted.length === 0) return;
+    const loaded = await this.tables.load(this.client, { subjects: wanted });
+    for (const o of loaded.values()) if (!this.#objects.has(o.subject)) this.#objects.set(o.subject, o);
+    for (const s of wanted) if (!loaded.has(s)) this.#absent.add(s);
+  }
+
   async fold(entry: Entry): Promise<void> {
     const objects = await this.load(foldNeeds(entry.event));
     const touched = touches(entry.event, objects);
@@ -139,6 +168,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Subscription[
       const entries = msgs.map((m) => JSON.parse(m.value) as Entry);
       const own = await tables.eventStatuses(client, entries.map((e) => e.id));
       const batch = new BatchFold(client, tables);
+      await batch.prefetch(entries.filter((e) => !own.has(e.id)));
       let sequenced: Array<{ id: string; seq: number }> = [];
       const commands = new Set<string>();
       for (const entry of entries) {
