@@ -32,6 +32,8 @@ export interface ComposeOptions {
   bus?: Bus;
   logger?: (service: string) => Logger;
   origin?: string;
+  /** The resolver's public base URL (Digital Links on labels, linkset anchors); default http://localhost:8080. */
+  resolverBase?: string;
 }
 
 export interface Composed {
@@ -89,6 +91,10 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     bus,
     logger: logger('trace'),
     verifier: createTokenVerifier({ jwks: identity.jwks, audience: TRACE_AUDIENCES }),
+    // The resolver reads the ledger and identity over HTTP, on this process's own server.
+    ledgerUrl: () => ledgerUrl,
+    identityUrl: () => ledgerUrl,
+    ...(opts.resolverBase ? { resolverBase: opts.resolverBase } : {}),
   });
 
   const app = express();

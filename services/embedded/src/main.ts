@@ -42,6 +42,7 @@ const composed = await compose({
   adminToken,
   logKeyFile: config.logKeyFile,
   origin: config.origin,
+  resolverBase: process.env.MILKCHAIN_RESOLVER_BASE || `http://localhost:${config.port}`,
   identity: inProcessIdentity({
     databaseUrl,
     keyEncryptionKey,

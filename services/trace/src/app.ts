@@ -4,6 +4,7 @@ import { notFoundHandler, problemHandler, requestId, type Logger } from '@milkch
 import type { Pool } from '@milkchain/store';
 import { lineageRouter } from './lineage/router.ts';
 import { openApiDocument } from './openapi.ts';
+import { resolverRouter, type ResolverDeps } from './resolver/router.ts';
 
 export interface TraceAppDeps {
   pool: Pool;
@@ -11,6 +12,8 @@ export interface TraceAppDeps {
   logger: Logger;
   /** Base URL the OpenAPI document names as its server; default relative. */
   publicUrl?: string;
+  /** The public resolver (Digital Links, consumer page, verification bundles); mounted when given. */
+  resolver?: Omit<ResolverDeps, 'db' | 'logger'>;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (deps.resolver) app.use(resolverRouter({ db: deps.pool, logger: deps.logger, ...deps.resolver }));
   app.use('/trace', requestId(), router, notFoundHandler(), problemHandler({ logger: deps.logger }));
   return app;
 }

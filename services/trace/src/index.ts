@@ -42,3 +42,13 @@ export {
 } from './lineage/queries.ts';
 export { fsmaRows, toCsv, FSMA_COLUMNS, FSMA_HEADER } from './lineage/fsma.ts';
 export { lineageRouter, TRACE_ROLES, MAX_FARM_DAYS } from './lineage/router.ts';
+export { resolverRouter, serialIssued, BUNDLE_PREFIX, DEFAULT_RATE_LIMIT, type ResolverDeps } from './resolver/router.ts';
+export { BundleCache, buildBundle, storeBundle, readLot, clearBundles, MAX_BUNDLE_ENTRIES, type BundleDeps, type LotRecord } from './resolver/bundle.ts';
+export { BUNDLE_VERSION, type BundleEntry, type VerificationBundle } from './resolver/bundle-types.ts';
+export { verifyBundle, type BundleCheck, type BundleFailure, type BundleReport, type VerifyOptions } from './resolver/verify-bundle.ts';
+export { httpLedgerReader, httpOrgDirectory, UpstreamError, type BaseUrl, type LedgerReader, type OrgDirectory, type OrgProfile } from './resolver/clients.ts';
+export { pageModel, analyteName, type PageModel, type Alert, type LabResult, type FarmGroup, type Shipment, type Text } from './resolver/view.ts';
+export { consumerPage, errorPage, temperatureChart, escapeHtml, type Lang, type PageOptions } from './resolver/page.ts';
+export { lotLinkset, GS1, LINKSET_TYPE, type LinksetOptions } from './resolver/linkset.ts';
+export { TokenBuckets, type RateLimitOptions } from './resolver/rate-limit.ts';
+export { buildPageScript, SCRIPT_PREFIX, type BuiltScript } from './resolver/script.ts';

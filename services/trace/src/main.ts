@@ -1,6 +1,8 @@
 // `npm start -w services/trace`: the trace service alone, over PostgreSQL and Kafka.
 // Environment (read here only): DATABASE_URL, KAFKA_BROKERS (comma list) and IDENTITY_URL
-// (required), PORT (default 8085), KAFKA_NAMESPACE (topic prefix, default none).
+// (required), PORT (default 8085), KAFKA_NAMESPACE (topic prefix, default none), LEDGER_URL (the
+// ledger's base URL; the public resolver is mounted when given), MILKCHAIN_RESOLVER_BASE (the
+// resolver's public base URL, default http://localhost:8080).
 import type { Server } from 'node:http';
 import { createKafkaBus } from '@milkchain/bus';
 import { jsonLogger } from '@milkchain/http';
@@ -21,7 +23,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const logger = jsonLogger('trace');
 await migrate(env.DATABASE_URL!);
 const bus = createKafkaBus({ brokers: env.KAFKA_BROKERS!.split(',').map((s) => s.trim()).filter(Boolean), clientId: 'milkchain-trace', namespace: env.KAFKA_NAMESPACE || undefined, logger });
-const running = await startTraceService({ databaseUrl: env.DATABASE_URL!, bus, logger, jwks: new URL('/identity/v1/jwks.json', env.IDENTITY_URL!) });
+const running = await startTraceService({ databaseUrl: env.DATABASE_URL!, bus, logger, jwks: new URL('/identity/v1/jwks.json', env.IDENTITY_URL!),
+  ...(env.LEDGER_URL ? { ledgerUrl: env.LEDGER_URL, identityUrl: env.IDENTITY_URL!, resolverBase: env.MILKCHAIN_RESOLVER_BASE || 'http://localhost:8080' } : {}),
+});
 const server: Server = await new Promise((resolve, reject) => {
   const s = running.app.listen(port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
 });

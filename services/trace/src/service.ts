@@ -4,6 +4,8 @@ import type { Logger } from '@milkchain/http';
 import { createPool, type Pool } from '@milkchain/store';
 import { createTraceApp } from './app.ts';
 import { startTraceProjector, waitProjected } from './lineage/projector.ts';
+import { httpLedgerReader, httpOrgDirectory, type BaseUrl } from './resolver/clients.ts';
+import type { ResolverDeps } from './resolver/router.ts';
 
 /**
  * The audiences a trace token may carry. Identity does not issue a `milkchain:trace` audience
@@ -23,6 +25,15 @@ export interface TraceServiceDeps {
   /** Consumer group of the projection (default `trace`). */
   group?: string;
   publicUrl?: string;
+  /**
+   * The resolver: the ledger's and identity's base URLs (read over HTTP; a function when the URL
+   * is known only once the one-process server listens) and the resolver's public base URL.
+   * Without `ledgerUrl` the resolver is not mounted.
+   */
+  ledgerUrl?: BaseUrl;
+  identityUrl?: BaseUrl;
+  resolverBase?: string;
+  resolverOptions?: Pick<ResolverDeps, 'rateLimit' | 'epcis' | 'script'>;
 }
 
 export interface RunningTraceService {
@@ -41,7 +52,15 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
   const verifier = deps.verifier ?? (deps.jwks ? createTokenVerifier({ jwks: deps.jwks, audience: TRACE_AUDIENCES }) : undefined);
   if (!verifier) throw new Error('startTraceService: give verifier or jwks');
   const subscriptions: Subscription[] = [await startTraceProjector({ pool, bus: deps.bus, logger: deps.logger, ...(deps.group ? { group: deps.group } : {}) })];
-  const app = createTraceApp({ pool, verifier, logger: deps.logger, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) });
+  const resolver = deps.ledgerUrl
+    ? {
+        ledger: httpLedgerReader(deps.ledgerUrl),
+        orgs: httpOrgDirectory(deps.identityUrl ?? deps.ledgerUrl),
+        resolverBase: deps.resolverBase ?? 'http://localhost:8080',
+        ...deps.resolverOptions,
+      }
+    : undefined;
+  const app = createTraceApp({ pool, verifier, logger: deps.logger, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), ...(resolver ? { resolver } : {}) });
   return {
     app,
     pool,

@@ -1,0 +1,217 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { demoWorld } from '@milkchain/seeds';
+import { runSteps, listenOn } from '@milkchain/embedded';
+import { silentLogger } from '@milkchain/http';
+import { httpLedgerReader, httpOrgDirectory, resolverRouter, verifyBundle, type VerificationBundle } from '@milkchain/trace-service';
+import { startWorld, type World } from './support/world.ts';
+
+/**
+ * The resolver and the verification bundle over the demo world's first days, through the real
+ * services in one process: Digital Link parsing (400), canonical redirects (301), serials (303),
+ * unknown lots (404), the linkset, the bundle verified with packages/ledger's verifier, its cache
+ * and the trigger that drops it, and the rate limit.
+ */
+let world: World;
+let lot: { subject: string; gtin: string; lot: string; path: string };
+
+beforeAll(async () => {
+  world = await startWorld(inject('postgresUrl'), 'resolver');
+  await runSteps(world.base, world.tokens, demoWorld({ days: 3 }), undefined, () => world.composed.projected());
+  await world.composed.projected();
+  // A lot made from milk that went through a lab: its lineage has results.
+  const { rows } = await world.composed.pool.query<{ subject: string; gtin: string; lot: string }>(
+    `SELECT n.subject, n.gtin, n.lot FROM trace_nodes n WHERE n.type = 'lot' ORDER BY n.created_at, n.subject LIMIT 1`,
+  );
+  const r = rows[0]!;
+  lot = { ...r, path: `/01/${r.gtin}/10/${encodeURIComponent(r.lot)}` };
+}, 600_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(world.base + path, { headers, redirect: 'manual' });
+
+describe('resolver', () => {
+  it('serves the consumer page to browsers, zh-CN by default, English with ?lang=en', async () => {
+    const res = await get(lot.path, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('vary')).toMatch(/Accept/);
+    const html = await res.text();
+    expect(html).toMatch(/<html lang="zh-CN">/);
+    expect(html).toContain(`data-lot="${lot.subject}"`);
+    expect(html).toContain('id="verify-status"');
+    expect(html).toMatch(/GB \d+/); // lab results name their standard
+    expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"'\s]*\.(js|css|woff2?)/); // nothing fetched from elsewhere
+    const en = await (await get(`${lot.path}?lang=en`)).text();
+    expect(en).toMatch(/<html lang="en">/);
+  });
+
+  it('answers an RFC 9264 linkset to Accept: application/linkset+json', async () => {
+    const res = await get(lot.path, { accept: 'application/linkset+json' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/linkset\+json/);
+    const body = (await res.json()) as { linkset: Array<Record<string, unknown>> };
+    expect(body.linkset).toHaveLength(1);
+    const set = body.linkset[0]!;
+    expect(set.anchor).toBe(`http://localhost:8080${lot.path}`);
+    for (const rel of ['pip', 'defaultLink', 'traceability', 'certificationInfo']) {
+      const links = set[`https://gs1.org/voc/${rel}`] as Array<{ href: string }>;
+      expect(links, rel).toBeInstanceOf(Array);
+      expect(links[0]!.href).toMatch(/^http:\/\/localhost:8080\//);
+    }
+    expect((set['https://gs1.org/voc/traceability'] as Array<{ href: string }>)[0]!.href).toBe(`http://localhost:8080/trace/v1/bundles${lot.path}`);
+    expect(Object.keys(set).some((k) => k.endsWith('/epcis'))).toBe(false); // trace serves no EPCIS history yet
+  });
+
+  it('redirects a GTIN-13 link to the canonical GTIN-14 one (301)', async () => {
+    expect(lot.gtin.startsWith('0')).toBe(true);
+    const res = await get(`/01/${lot.gtin.slice(1)}/10/${encodeURIComponent(lot.lot)}?lang=en`);
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe(`${lot.path}?lang=en`);
+  });
+
+  it('walks an unknown serial up to its lot (303)', async () => {
+    const res = await get(`${lot.path}/21/UNIT0001`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(lot.path);
+  });
+
+  it('answers an unknown lot with a friendly bilingual 404 page, and linkset clients with a problem', async () => {
+    const res = await get(`/01/${lot.gtin}/10/NOSUCHLOT`);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('未找到此产品批次');
+    expect(html).toContain('We could not find this product lot');
+    const json = await get(`/01/${lot.gtin}/10/NOSUCHLOT`, { accept: 'application/linkset+json' });
+    expect(json.status).toBe(404);
+    expect(json.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('refuses a malformed link with a 400 page naming what is wrong', async () => {
+    const badCheck = lot.gtin.slice(0, 13) + String((Number(lot.gtin[13]) + 1) % 10);
+    const res = await get(`/01/${badCheck}/10/${lot.lot}`);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain(badCheck);
+    expect(html).toContain('这个二维码链接有误');
+    const order = await get(`/01/${lot.gtin}/21/1/10/${lot.lot}`, { accept: 'application/linkset+json' });
+    expect(order.status).toBe(400);
+    expect(((await order.json()) as { digitalLinkError: string }).digitalLinkError).toBe('QUALIFIER_ORDER');
+  });
+});
+
+describe('verification bundle', () => {
+  let bundle: VerificationBundle;
+
+  beforeAll(async () => {
+    const res = await get(`/trace/v1/bundles${lot.path}`);
+    expect(res.status).toBe(200);
+    bundle = (await res.json()) as VerificationBundle;
+  });
+
+  it('carries the lineage down to the farms, every proof against one checkpoint, and verifies with the ledger verifier', async () => {
+    expect(bundle.lot).toBe(lot.subject);
+    const kinds = new Set(bundle.entries.map((e) => e.event.kind));
+    for (const k of ['lot.packed', 'batch.produced', 'milk.collected', 'sample.taken', 'lab.result.recorded']) expect(kinds, k).toContain(k);
+    const report = await verifyBundle(bundle, { expectedLot: lot.subject });
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.verified).toBe(bundle.entries.length);
+    expect(report.checkpoint?.treeSize).toBe(bundle.treeSize);
+    expect(Object.keys(bundle.orgs).length).toBeGreaterThan(1);
+  });
+
+  it('is refused when one byte of one event is changed, naming the event', async () => {
+    const tampered = structuredClone(bundle);
+    const victim = tampered.entries.find((e) => e.event.kind === 'milk.collected')!;
+    (victim.event.data as { volumeL: number }).volumeL += 1;
+    const report = await verifyBundle(tampered);
+    expect(report.ok).toBe(false);
+    expect(report.failures.map((f) => [f.check, f.event?.id])).toEqual([['hash', victim.id]]);
+  });
+
+  it('is refused with a forged checkpoint, a missing link or a wrong proof', async () => {
+    const forged = structuredClone(bundle);
+    const [h, p, s] = forged.checkpoint.split('.');
+    forged.checkpoint = `${h}.${p}.${s!.slice(0, -4)}AAAA`;
+    expect((await verifyBundle(forged)).failures.some((f) => f.check === 'checkpoint')).toBe(true);
+
+    const missing = structuredClone(bundle);
+    const dropped = missing.entries.findIndex((e) => e.event.kind === 'milk.collected');
+    missing.entries.splice(dropped, 1);
+    const r2 = await verifyBundle(missing);
+    expect(r2.ok).toBe(false);
+    expect(r2.failures.some((f) => f.check === 'chain')).toBe(true);
+
+    const badProof = structuredClone(bundle);
+    badProof.entries[0]!.proof = [...badProof.entries[0]!.proof].reverse();
+    if (badProof.entries[0]!.proof.length < 2) badProof.entries[0]!.proof.push('00'.repeat(32));
+    const r3 = await verifyBundle(badProof);
+    expect(r3.failures.some((f) => f.check === 'inclusion' && f.event?.id === bundle.entries[0]!.id)).toBe(true);
+  });
+
+  it('is built once and served from resolver_bundles; a new event on its lineage drops it', async () => {
+    const { pool } = world.composed;
+    const row = async () => (await pool.query<{ built_at: Date; tree_size: string }>('SELECT built_at, tree_size FROM resolver_bundles WHERE lot_subject = $1', [lot.subject])).rows[0];
+    const first = await row();
+    expect(first).toBeDefined();
+    expect(Number(first!.tree_size)).toBe(bundle.treeSize);
+    await get(`/trace/v1/bundles${lot.path}`);
+    expect((await row())!.built_at).toEqual(first!.built_at);
+    // The projector's insert of any event on a subject the bundle carries drops the cached bundle.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO trace_events (id, seq, subject, kind, org, occurred_at, data) VALUES ($1, 999999999, $2, 'lot.sold', 'org_x', now(), '{}')`, ['f'.repeat(64), lot.subject]);
+      expect(await (async () => (await client.query('SELECT 1 FROM resolver_bundles WHERE lot_subject = $1', [lot.subject])).rowCount)()).toBe(0);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('is 404 for an unknown lot', async () => {
+    const res = await get(`/trace/v1/bundles/01/${lot.gtin}/10/NOSUCHLOT`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
+
+describe('rate limit', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    const app = express();
+    app.use(
+      resolverRouter({
+        db: world.composed.pool,
+        logger: silentLogger,
+        ledger: httpLedgerReader(world.base),
+        orgs: httpOrgDirectory(world.base),
+        resolverBase: 'https://id.example',
+        rateLimit: { burst: 2, perSecond: 0.01 },
+      }),
+    );
+    server = await listenOn(app, 0, '127.0.0.1');
+    const a = server.address();
+    base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers 429 with Retry-After once a client spent its burst (a page, then a problem for the bundle)', async () => {
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push((await fetch(`${base}${lot.path}`, { headers: { accept: 'application/linkset+json' } })).status);
+    expect(statuses).toEqual([200, 200]);
+    const page = await fetch(`${base}${lot.path}`);
+    expect(page.status).toBe(429);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await page.text()).toContain('请求过于频繁');
+    const bundle = await fetch(`${base}/trace/v1/bundles${lot.path}`);
+    expect(bundle.status).toBe(429);
+    expect(bundle.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
