@@ -60,8 +60,15 @@ const LOT_PATH = /^\/0[01](\/|$)/;
 export function resolverRouter(deps: ResolverDeps): express.Router {
   const bundles = new BundleCache({ db: deps.db, ledger: deps.ledger, orgs: deps.orgs, resolverBase: deps.resolverBase });
   const buckets = deps.rateLimit === false ? undefined : new TokenBuckets(deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  // Built when the router is made (the service's start), so the first scan does not wait for esbuild;
+  // a failed build is logged and tried again at the next page.
   let script = deps.script;
-  const getScript = () => (script ??= buildPageScript());
+  const getScript = () =>
+    (script ??= buildPageScript().catch((err: unknown) => {
+      script = undefined;
+      throw err;
+    }));
+  getScript().catch((err: unknown) => deps.logger.error('resolver: the page script did not build', { error: (err as Error)?.message }));
   const base = deps.resolverBase.replace(/\/+$/, '');
 
   const router = express.Router();
