@@ -94,9 +94,23 @@ export async function runSteps(base: string, tokens: Map<string, string>, steps:
   return events;
 }
 
-export async function seedWorld(base: string, adminPassword: string, opts: { progress?: SeedProgress; waitProjected?: () => Promise<void>; days?: number } = {}): Promise<SeedResult> {
+/**
+ * The first day of a world of `days` days that has ended by `now`: the services refuse events
+ * dated in the future, so on a clock earlier than the world's own dates (2026-11-02 to 11-23) the
+ * whole world moves back until its last day is yesterday (China time).
+ */
+export function worldStart(now: Date, days = 21): string {
+  const planned = '2026-11-02';
+  const yesterdayCst = new Date(now.getTime() + 8 * 3_600_000 - 86_400_000);
+  const latest = new Date(Date.UTC(yesterdayCst.getUTCFullYear(), yesterdayCst.getUTCMonth(), yesterdayCst.getUTCDate()) - (days - 1) * 86_400_000);
+  const candidate = latest.toISOString().slice(0, 10);
+  return candidate < planned ? candidate : planned;
+}
+
+export async function seedWorld(base: string, adminPassword: string, opts: { progress?: SeedProgress; waitProjected?: () => Promise<void>; days?: number; now?: Date } = {}): Promise<SeedResult> {
   const tokens = await seedOrgs(base, adminPassword);
-  const steps = demoWorld(opts.days ? { days: opts.days } : {});
+  const days = opts.days ?? 21;
+  const steps = demoWorld({ days, start: worldStart(opts.now ?? new Date(), days) });
   const events = await runSteps(base, tokens, steps, opts.progress, opts.waitProjected);
   return { orgs: WORLD_ORGS.length, steps: steps.length, events };
 }
