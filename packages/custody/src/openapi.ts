@@ -9,6 +9,7 @@ const TITLES: Record<ServiceName, { zh: string; en: string }> = {
   processor: { zh: '加工服务：收奶、生产批次、包装批号、暂停与放行', en: 'Processor service: receptions, production batches, packing lots, hold and release' },
   lab: { zh: '检验服务：抽样、检测结果与签名证书', en: 'Lab service: samples, results and signed certificates' },
   logistics: { zh: '物流与零售服务：发货、冷链温度、收货与销售', en: 'Logistics and retail service: shipments, cold chain, receipts and sales' },
+  trace: { zh: '追溯服务：召回的启动、确认与关闭', en: 'Trace service: recalls started, acknowledged and closed' },
 };
 
 const problem = {

@@ -56,7 +56,7 @@ export interface StandaloneConfig {
   namespace: string | undefined;
 }
 
-const DEFAULT_PORTS: Record<ServiceName, number> = { farm: 8081, processor: 8082, lab: 8083, logistics: 8084 };
+const DEFAULT_PORTS: Record<ServiceName, number> = { farm: 8081, processor: 8082, lab: 8083, logistics: 8084, trace: 8085 };
 
 export function loadStandaloneConfig(service: ServiceName, env: NodeJS.ProcessEnv): StandaloneConfig {
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS', 'LEDGER_URL', 'IDENTITY_URL'].filter((k) => !env[k]);

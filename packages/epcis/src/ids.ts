@@ -56,7 +56,7 @@ export function classIdOf(subject: string, base: string = DEFAULT_ID_BASE): stri
   const parts = subject.split(':').slice(3);
   if (type === 'lot') return parts.length === 2 ? lgtinUri(parts[0]!, parts[1]!) : undefined;
   if (type === 'shipment') return parts.length === 1 ? ssccUri(parts[0]!) : undefined;
-  if (type === 'animal') return undefined;
+  if (type === 'animal' || type === 'recall') return undefined;
   return `${trimBase(base)}/${CLASS_PATHS[type]}/${parts.map(encodeURIComponent).join('/')}`;
 }
 

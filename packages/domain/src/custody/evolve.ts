@@ -19,6 +19,9 @@ import type { Data as LotSold } from '../kinds/lot.sold/v1.ts';
 import type { Data as MilkCollected } from '../kinds/milk.collected/v1.ts';
 import type { Data as MilkReceived } from '../kinds/milk.received/v1.ts';
 import type { Data as MilkTransported } from '../kinds/milk.transported/v1.ts';
+import type { Data as RecallAcknowledged } from '../kinds/recall.acknowledged/v1.ts';
+import type { Data as RecallClosed } from '../kinds/recall.closed/v1.ts';
+import type { Data as RecallInitiated } from '../kinds/recall.initiated/v1.ts';
 import type { Data as SampleTaken } from '../kinds/sample.taken/v1.ts';
 import type { Data as ShipmentDispatched } from '../kinds/shipment.dispatched/v1.ts';
 import type { Data as ShipmentReceived } from '../kinds/shipment.received/v1.ts';
@@ -415,6 +418,71 @@ const FOLDS: Readonly<Record<string, Fold>> = {
     shipment.data.received = { org: event.org, lots: arrived, condition: d.condition, at: event.occurredAt };
     return [shipment, ...changed.values()];
   },
+
+  // The recall is the hold: the one signed event names the scope and takes every lot in it off
+  // sale at once (no window in which the recall is recorded and a lot is not yet held, and no
+  // second write to chains that shops and carriers are writing at the same time). Its inputs are
+  // the lots' heads, so each lot's chain is linked to the recall that holds it.
+  'recall.initiated': (objects, event, id) => {
+    const d = event.data as RecallInitiated;
+    const changed: CustodyObject[] = [];
+    const scope: Array<{ subject: string; gtin: string; lot: string; holdings: Record<string, number> }> = [];
+    const holders = new Set<string>();
+    for (const line of d.lots) {
+      const subject = lotSubject(line.gtin, line.lot);
+      if (subject === undefined) continue;
+      const found = objects.get(subject);
+      const holdings: Record<string, number> = {};
+      if (found) {
+        for (const [org, n] of Object.entries(found.holdings)) {
+          if (n <= NOTHING) continue;
+          holdings[org] = n;
+          holders.add(org);
+        }
+        for (const t of Object.values(inTransit(found))) holders.add(t.to);
+        const lot = copy(found);
+        if (lot.status !== 'rejected') lot.status = 'held';
+        lot.data.hold = { reason: 'recall', org: event.org, at: event.occurredAt, recallId: d.recallId };
+        lot.data.recall = { recallId: d.recallId, level: d.level, at: event.occurredAt };
+        changed.push(lot);
+      }
+      scope.push({ subject, gtin: line.gtin, lot: line.lot, holdings });
+    }
+    // `from` stays empty: a recall is not made from its lots (lineage walks must not reach it).
+    const recall = created(event, id, 'recall', {
+      species: union(...changed.map((l) => l.species)),
+      data: {
+        recallId: d.recallId,
+        level: d.level,
+        cause: d.cause,
+        action: d.action,
+        root: d.root,
+        initiatedAt: event.occurredAt,
+        lots: scope,
+        holders: [...holders].sort(),
+        acknowledgements: {},
+      },
+    });
+    return [recall, ...changed];
+  },
+
+  'recall.acknowledged': (objects, event, id) => {
+    const d = event.data as RecallAcknowledged;
+    const recall = advanced(objects, event, id);
+    if (!recall) return [];
+    const acks = (recall.data.acknowledgements ?? {}) as Record<string, unknown>;
+    recall.data.acknowledgements = { ...acks, [event.org]: { at: event.occurredAt, lotsHeld: d.lotsHeld, ...(d.note === undefined ? {} : { note: d.note }) } };
+    return [recall];
+  },
+
+  'recall.closed': (objects, event, id) => {
+    const d = event.data as RecallClosed;
+    const recall = advanced(objects, event, id);
+    if (!recall) return [];
+    recall.status = 'closed';
+    recall.data.closed = { org: event.org, at: event.occurredAt, outcome: d.outcome, unitsRecovered: d.unitsRecovered, unitsDestroyed: d.unitsDestroyed };
+    return [recall];
+  },
 };
 
 export function inTransit(lot: CustodyObject): Record<string, LotInTransit> {
@@ -433,7 +501,7 @@ export function shipmentLots(shipment: CustodyObject): Array<{ subject: string; 
 /**
  * Folds one ledger event (already admitted; `id` is its event id) into the objects it touches;
  * returns the changed or new objects. Pure, total: never throws on a well-formed event of a known
- * kind, ignores kinds it does not project (recalls, keys).
+ * kind, ignores kinds it does not project (keys).
  */
 export function evolve(objects: Objects, event: LedgerEvent, id: string): CustodyObject[] {
   const fold = Object.hasOwn(FOLDS, event.kind) ? FOLDS[event.kind] : undefined;
@@ -469,6 +537,7 @@ export function touches(event: LedgerEvent, objects?: Objects): string[] {
       break;
     case 'shipment.dispatched':
     case 'shipment.received':
+    case 'recall.initiated':
       out.push(...lotsNamed(event));
       break;
   }

@@ -15,6 +15,7 @@ const PARTS: Readonly<Record<ObjectType, number>> = {
   lot: 2, // gtin14, lot
   sample: 2, // org, sampleId
   shipment: 1, // sscc18
+  recall: 1, // recallId
 };
 
 /** Characters an id may use inside a subject: the URN pattern's, less `:` (the separator) and `~`. */

@@ -7,9 +7,10 @@ import type { z } from 'zod';
 import type { Role } from '../kind.ts';
 import type { Refusal } from '../refusal.ts';
 
-export type ServiceName = 'farm' | 'processor' | 'lab' | 'logistics';
+/** The custody services, and the trace service, which serves the recall commands (RECALL_COMMANDS). */
+export type ServiceName = 'farm' | 'processor' | 'lab' | 'logistics' | 'trace';
 
-export type ObjectType = 'animal' | 'collection' | 'load' | 'batch' | 'lot' | 'sample' | 'shipment';
+export type ObjectType = 'animal' | 'collection' | 'load' | 'batch' | 'lot' | 'sample' | 'shipment' | 'recall';
 
 export type ObjectStatus = 'active' | 'held' | 'rejected' | 'closed';
 
@@ -36,6 +37,12 @@ export type ObjectUnit = 'L' | 'kg' | 'unit' | null;
  * - shipment: `sscc`, `dispatchedAt`, `from` (org), `to` (org), `carrier`?, `lots` [{subject, quantity}],
  *   `temperatureRange`?, `excursions` [{start, end, peakC}], `received`? {org, lots [{subject,
  *   quantity}], condition, at}
+ * - recall: `recallId`, `level`, `cause`, `action`, `root`, `initiatedAt`, `lots` [{subject, gtin,
+ *   lot, holdings}] (each lot in scope and who held it when the recall was folded), `holders` (the
+ *   organisations that held any of them or had some on the way to them, sorted),
+ *   `acknowledgements` {[org]: {at, lotsHeld, note?}}, `closed`? {org, at, outcome,
+ *   unitsRecovered, unitsDestroyed}; status active until closed. A lot in a recall's scope is
+ *   held: status held, `hold` {reason: 'recall', org, at, recallId}, and `recall` {recallId, level, at}.
  */
 export interface CustodyObject {
   subject: string;

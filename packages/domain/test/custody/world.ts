@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { canonicalBytes, eventIdFromBytes } from '@milkchain/ledger';
 import {
   COMMANDS,
+  RECALL_COMMANDS,
   evolve,
   isRefusal,
   objectsToFold,
@@ -68,7 +69,7 @@ export const SLIP_2 = 'JJD-150123-20261123-004';
 export const NOW = new Date('2026-11-26T12:00:00+08:00');
 
 export function command(name: string): CommandDefinition {
-  const def = COMMANDS.find((c) => c.name === name);
+  const def = [...COMMANDS, ...RECALL_COMMANDS].find((c) => c.name === name);
   if (!def) throw new Error(`no command ${name}`);
   return def;
 }

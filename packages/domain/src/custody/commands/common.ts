@@ -66,6 +66,7 @@ const TYPE_NAMES: Readonly<Record<ObjectType, { 'zh-CN': string; en: string }>> 
   lot: { 'zh-CN': '包装批', en: 'lot' },
   sample: { 'zh-CN': '样品', en: 'sample' },
   shipment: { 'zh-CN': '物流单元', en: 'shipment' },
+  recall: { 'zh-CN': '召回', en: 'recall' },
 };
 
 export function typeName(type: ObjectType): { 'zh-CN': string; en: string } {
