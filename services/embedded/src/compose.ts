@@ -34,6 +34,11 @@ export interface ComposeOptions {
   origin?: string;
   /** The resolver's public base URL (Digital Links on labels, linkset anchors); default http://localhost:8080. */
   resolverBase?: string;
+  /**
+   * The resolver's per-client-IP rate limit (default DEFAULT_RATE_LIMIT of the trace service);
+   * `false` turns it off, as a benchmark from one address must.
+   */
+  resolverRateLimit?: { burst: number; perSecond: number } | false;
 }
 
 export interface Composed {
@@ -95,6 +100,10 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     ledgerUrl: () => ledgerUrl,
     identityUrl: () => ledgerUrl,
     ...(opts.resolverBase ? { resolverBase: opts.resolverBase } : {}),
+    ...(opts.resolverRateLimit !== undefined ? { resolverOptions: { rateLimit: opts.resolverRateLimit } } : {}),
+    // EPCIS capture sends its commands to the custody services on this same server (custodyUrl
+    // defaults to ledgerUrl); the regulator's audit checks the log against this ledger's config.
+    audit: { operatorOrg: config.operatorOrg, origin: config.origin },
   });
 
   const app = express();

@@ -2,10 +2,11 @@
 // folder, migrations, every service mounted in one Express app on PORT over the in-process bus,
 // the demo world on first start.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import QRCode from 'qrcode';
+import { jsonLogger, type Logger } from '@milkchain/http';
 import { loadConfig } from '@milkchain/ledger-service';
 import { startEmbeddedPostgres } from '@milkchain/store';
 import { compose, inProcessIdentity, listenOn } from './compose.ts';
@@ -14,6 +15,20 @@ import { seedWorld } from './seed-world.ts';
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });
 const say = (zh: string, en: string) => console.log(`${zh} / ${en}`);
+
+// Every service's log lines (JSON) go to a file in the data folder; warnings and errors also to
+// the terminal, where the person who ran `npm start` reads progress and the URL.
+const logFile = path.join(config.dataDir, 'milkchain.log');
+const logStream = createWriteStream(logFile, { flags: 'a' });
+const logger = (service: string): Logger => {
+  const file = jsonLogger(service, (line) => logStream.write(line + '\n'));
+  const terminal = jsonLogger(service);
+  return {
+    info: file.info,
+    warn: (m, f) => (file.warn(m, f), terminal.warn(m, f)),
+    error: (m, f) => (file.error(m, f), terminal.error(m, f)),
+  };
+};
 
 /** A secret kept in the data folder (0600), made up on first start unless the environment gives it. */
 function secret(file: string, fromEnv: string | undefined, make: () => string): string {
@@ -43,7 +58,9 @@ const composed = await compose({
   logKeyFile: config.logKeyFile,
   origin: config.origin,
   resolverBase: process.env.MILKCHAIN_RESOLVER_BASE || `http://localhost:${config.port}`,
+  logger,
   identity: inProcessIdentity({
+    logger: logger('identity'),
     databaseUrl,
     keyEncryptionKey,
     tokenKeyFile: path.join(config.dataDir, 'token-key.jwk.json'),
@@ -80,6 +97,7 @@ say('milkchain 已启动', `milkchain is running at ${url}`);
 console.log(`  账本检查点 / checkpoint:  ${url}/ledger/v1/checkpoint   (tree size ${composed.ledger.sequencer.size})`);
 console.log(`  最近的事件 / entries:     ${url}/ledger/v1/entries?start=0&limit=20`);
 console.log(`  接口文档 / OpenAPI:       ${url}/farm/openapi.json  (also /processor, /lab, /logistics, /identity, /ledger)`);
+console.log(`  日志 / logs:             ${logFile}`);
 console.log(`  校验账本 / verify:        npx milkchain verify --server ${url}`);
 console.log(`  管理员 / admin:           user "admin", password in ${path.join(config.dataDir, 'admin-password')}`);
 const lot = await composed.pool.query<{ gtin: string; lot: string; name: string | null }>(
@@ -108,6 +126,7 @@ async function shutdown() {
     ['services', () => composed.close()],
     ['identity', () => (composed.identity as { close?: () => Promise<void> }).close?.() ?? Promise.resolve()],
     ['PostgreSQL', () => postgres.stop()],
+    ['log file', () => new Promise<void>((r) => logStream.end(() => r()))],
   ];
   let clean = true;
   for (const [name, step] of steps) {
