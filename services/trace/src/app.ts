@@ -5,6 +5,11 @@ import type { Pool } from '@milkchain/store';
 import { lineageRouter } from './lineage/router.ts';
 import { openApiDocument } from './openapi.ts';
 import { resolverRouter, type ResolverDeps } from './resolver/router.ts';
+import { epcisCaptureApp, epcisExportRouter, upstreamAsUnavailable } from './epcis/router.ts';
+import type { CustodyClient, LedgerEntries, OrgList } from './epcis/upstream.ts';
+import type { BaseUrl } from './resolver/clients.ts';
+import type { AuditOptions } from './regulator/audit.ts';
+import { regulatorApiRouter, regulatorPageRouter } from './regulator/router.ts';
 
 export interface TraceAppDeps {
   pool: Pool;
@@ -14,6 +19,20 @@ export interface TraceAppDeps {
   publicUrl?: string;
   /** The public resolver (Digital Links, consumer page, verification bundles); mounted when given. */
   resolver?: Omit<ResolverDeps, 'db' | 'logger'>;
+  /**
+   * What EPCIS (export /trace/v1/epcis, capture /epcis/v2/capture) and the regulator's view
+   * (/trace/v1/regulator, the page /regulator) read and call over HTTP; both are mounted when given.
+   */
+  upstream?: {
+    ledger: LedgerEntries;
+    orgs: OrgList;
+    custody: CustodyClient;
+    /** identity's base URL (the regulator page's sign-in). */
+    identityUrl: BaseUrl;
+    /** Base of milkchain's own EPCIS class ids; default https://id.milkchain.dev. */
+    idBase?: string;
+    audit?: AuditOptions;
+  };
 }
 
 /**
@@ -24,6 +43,10 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   const v1 = express.Router();
   v1.use(authenticate(deps.verifier));
   v1.use(lineageRouter({ db: deps.pool }));
+  const up = deps.upstream;
+  const regulator = up && { db: deps.pool, verifier: deps.verifier, logger: deps.logger, ...up };
+  if (up) v1.use(epcisExportRouter({ db: deps.pool, ...up }));
+  if (regulator) v1.use(regulatorApiRouter(regulator));
 
   const router = express.Router();
   const doc = openApiDocument(deps.publicUrl);
@@ -36,6 +59,8 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   if (deps.resolver) app.use(resolverRouter({ db: deps.pool, logger: deps.logger, ...deps.resolver }));
-  app.use('/trace', requestId(), router, notFoundHandler(), problemHandler({ logger: deps.logger }));
+  app.use('/trace', requestId(), router, notFoundHandler(), upstreamAsUnavailable, problemHandler({ logger: deps.logger }));
+  if (up) app.use('/epcis', epcisCaptureApp({ pool: deps.pool, verifier: deps.verifier, logger: deps.logger, ...up }));
+  if (regulator) app.use(regulatorPageRouter(regulator));
   return app;
 }

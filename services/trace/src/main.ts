@@ -2,7 +2,10 @@
 // Environment (read here only): DATABASE_URL, KAFKA_BROKERS (comma list) and IDENTITY_URL
 // (required), PORT (default 8085), KAFKA_NAMESPACE (topic prefix, default none), LEDGER_URL (the
 // ledger's base URL; the public resolver is mounted when given), MILKCHAIN_RESOLVER_BASE (the
-// resolver's public base URL, default http://localhost:8080).
+// resolver's public base URL, default http://localhost:8080), CUSTODY_URL (where EPCIS capture
+// sends its commands: a base URL serving /farm, /processor, /lab and /logistics, default
+// LEDGER_URL), MILKCHAIN_OPERATOR_ORG and MILKCHAIN_LOG_ORIGIN (the ledger's, for the regulator's
+// audit; defaults org_milkchain and none).
 import type { Server } from 'node:http';
 import { createKafkaBus } from '@milkchain/bus';
 import { jsonLogger } from '@milkchain/http';
@@ -25,6 +28,8 @@ await migrate(env.DATABASE_URL!);
 const bus = createKafkaBus({ brokers: env.KAFKA_BROKERS!.split(',').map((s) => s.trim()).filter(Boolean), clientId: 'milkchain-trace', namespace: env.KAFKA_NAMESPACE || undefined, logger });
 const running = await startTraceService({ databaseUrl: env.DATABASE_URL!, bus, logger, jwks: new URL('/identity/v1/jwks.json', env.IDENTITY_URL!),
   ...(env.LEDGER_URL ? { ledgerUrl: env.LEDGER_URL, identityUrl: env.IDENTITY_URL!, resolverBase: env.MILKCHAIN_RESOLVER_BASE || 'http://localhost:8080' } : {}),
+  ...(env.CUSTODY_URL ? { custodyUrl: env.CUSTODY_URL } : {}),
+  audit: { operatorOrg: env.MILKCHAIN_OPERATOR_ORG || 'org_milkchain', ...(env.MILKCHAIN_LOG_ORIGIN ? { origin: env.MILKCHAIN_LOG_ORIGIN } : {}) },
 });
 const server: Server = await new Promise((resolve, reject) => {
   const s = running.app.listen(port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));

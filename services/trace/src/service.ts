@@ -6,6 +6,8 @@ import { createTraceApp } from './app.ts';
 import { startTraceProjector, waitProjected } from './lineage/projector.ts';
 import { httpLedgerReader, httpOrgDirectory, type BaseUrl } from './resolver/clients.ts';
 import type { ResolverDeps } from './resolver/router.ts';
+import { httpCustodyClient, httpLedgerEntries, httpOrgList, type CustodyUrls } from './epcis/upstream.ts';
+import type { AuditOptions } from './regulator/audit.ts';
 
 /**
  * The audiences a trace token may carry. Identity does not issue a `milkchain:trace` audience
@@ -34,6 +36,14 @@ export interface TraceServiceDeps {
   identityUrl?: BaseUrl;
   resolverBase?: string;
   resolverOptions?: Pick<ResolverDeps, 'rateLimit' | 'epcis' | 'script'>;
+  /**
+   * Where EPCIS capture sends its commands (`POST /<service>/v1/batch`): one base URL for all
+   * custody services (the one-process server, a path proxy) or one per service. Default
+   * `ledgerUrl`. EPCIS and the regulator's view are mounted with the resolver (they need `ledgerUrl`).
+   */
+  custodyUrl?: CustodyUrls;
+  /** The ledger's operator organisation and origin, for the regulator's audit. */
+  audit?: AuditOptions;
 }
 
 export interface RunningTraceService {
@@ -60,7 +70,23 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
         ...deps.resolverOptions,
       }
     : undefined;
-  const app = createTraceApp({ pool, verifier, logger: deps.logger, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), ...(resolver ? { resolver } : {}) });
+  const upstream = deps.ledgerUrl
+    ? {
+        ledger: httpLedgerEntries(deps.ledgerUrl),
+        orgs: httpOrgList(deps.identityUrl ?? deps.ledgerUrl),
+        custody: httpCustodyClient(deps.custodyUrl ?? deps.ledgerUrl),
+        identityUrl: deps.identityUrl ?? deps.ledgerUrl,
+        ...(deps.audit ? { audit: deps.audit } : {}),
+      }
+    : undefined;
+  const app = createTraceApp({
+    pool,
+    verifier,
+    logger: deps.logger,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(resolver ? { resolver } : {}),
+    ...(upstream ? { upstream } : {}),
+  });
   return {
     app,
     pool,
