@@ -52,3 +52,24 @@ export { consumerPage, errorPage, temperatureChart, escapeHtml, type Lang, type 
 export { lotLinkset, GS1, LINKSET_TYPE, type LinksetOptions } from './resolver/linkset.ts';
 export { TokenBuckets, type RateLimitOptions } from './resolver/rate-limit.ts';
 export { buildPageScript, SCRIPT_PREFIX, type BuiltScript } from './resolver/script.ts';
+export { epcisExportRouter, epcisCaptureApp, upstreamAsUnavailable, EPCIS_MEDIA_TYPE } from './epcis/router.ts';
+export { exportSubject, historyEvents, fetchEntries, MAX_EXPORT_EVENTS, type ExportDeps } from './epcis/export.ts';
+export { checkDocument, startCapture, runCapture, readCapture, batchesOf, MAX_CAPTURE_EVENTS, type CaptureDeps, type CaptureRecord, type CaptureStatus } from './epcis/capture.ts';
+export {
+  httpLedgerEntries,
+  httpOrgList,
+  httpCustodyClient,
+  type LedgerEntries,
+  type LedgerCheckpoint,
+  type OrgList,
+  type DirectoryOrg,
+  type CustodyClient,
+  type CustodyAnswer,
+  type CustodyUrls,
+  type FetchedEntry,
+} from './epcis/upstream.ts';
+export { regulatorApiRouter, regulatorPageRouter, nonconformityReport, windowOf, REGULATOR_ROLES, REGULATOR_COOKIE, type RegulatorDeps } from './regulator/router.ts';
+export { openRecalls, currentHolds, nonconformities, coldChainExcursions, lastAudit, type OpenRecall, type Hold, type Nonconformity, type ColdChainExcursion, type StoredAudit } from './regulator/queries.ts';
+export { auditLedger, recordAudit, type AuditOptions, type AuditReport } from './regulator/audit.ts';
+export { bucketOf, bucketsBetween, seriesOf, MAX_BUCKETS, type Bucket, type Region, type RegionalNonconformity, type Series } from './regulator/series.ts';
+export { regulatorPage, loginPage, nonconformityChart, type RegulatorModel } from './regulator/page.ts';

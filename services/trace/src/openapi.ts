@@ -1,6 +1,7 @@
 // The trace service's OpenAPI 3.1 document, in the style of the custody services'.
 import { FSMA_HEADER } from './lineage/fsma.ts';
 import { MAX_FARM_DAYS, TRACE_ROLES } from './lineage/router.ts';
+import { epcisRegulatorPaths } from './regulator/openapi.ts';
 
 const problem = {
   description: 'application/problem+json (RFC 9457) naming the parameter',
@@ -79,6 +80,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       '/trace/v1/backward.csv': backward,
       '/trace/v1/forward': forward,
       '/trace/v1/forward.csv': forward,
+      ...epcisRegulatorPaths(),
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
