@@ -96,6 +96,9 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     bus,
     logger: logger('trace'),
     verifier: createTokenVerifier({ jwks: identity.jwks, audience: TRACE_AUDIENCES }),
+    // Recalls go through the custody write path: signed by identity, sent to the ledger.
+    signer: identity.signer,
+    ledgerClient,
     // The resolver reads the ledger and identity over HTTP, on this process's own server.
     ledgerUrl: () => ledgerUrl,
     identityUrl: () => ledgerUrl,
@@ -127,6 +130,7 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     },
     async settle() {
       for (const s of services.values()) await s.drain();
+      await trace.drain();
     },
     async projected(timeoutMs = 30_000) {
       const target = ledger.sequencer.size - 1;

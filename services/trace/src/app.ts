@@ -5,6 +5,9 @@ import type { Pool } from '@milkchain/store';
 import { lineageRouter } from './lineage/router.ts';
 import { openApiDocument } from './openapi.ts';
 import { resolverRouter, type ResolverDeps } from './resolver/router.ts';
+import { recallRouter, type RecallWriter } from './recall/router.ts';
+import { scansRouter } from './scans/router.ts';
+import type { ScanThresholds } from './scans/scans.ts';
 import { epcisCaptureApp, epcisExportRouter, upstreamAsUnavailable } from './epcis/router.ts';
 import type { CustodyClient, LedgerEntries, OrgList } from './epcis/upstream.ts';
 import type { BaseUrl } from './resolver/clients.ts';
@@ -19,6 +22,10 @@ export interface TraceAppDeps {
   publicUrl?: string;
   /** The public resolver (Digital Links, consumer page, verification bundles); mounted when given. */
   resolver?: Omit<ResolverDeps, 'db' | 'logger'>;
+  /** The recall write path (recalls, their reads and webhooks are served without it; writes answer 503). */
+  recallWriter?: RecallWriter;
+  /** When a serialised code is flagged as a likely copy (default more than 3 places, or 20 scans in 24 h). */
+  scanThresholds?: ScanThresholds;
   /**
    * What EPCIS (export /trace/v1/epcis, capture /epcis/v2/capture) and the regulator's view
    * (/trace/v1/regulator, the page /regulator) read and call over HTTP; both are mounted when given.
@@ -43,6 +50,8 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   const v1 = express.Router();
   v1.use(authenticate(deps.verifier));
   v1.use(lineageRouter({ db: deps.pool }));
+  v1.use(recallRouter({ db: deps.pool, ...(deps.recallWriter ? { writer: deps.recallWriter } : {}) }));
+  v1.use(scansRouter({ db: deps.pool, ...(deps.scanThresholds ? { thresholds: deps.scanThresholds } : {}) }));
   const up = deps.upstream;
   const regulator = up && { db: deps.pool, verifier: deps.verifier, logger: deps.logger, ...up };
   if (up) v1.use(epcisExportRouter({ db: deps.pool, ...up }));

@@ -1,5 +1,11 @@
 export { createTraceApp, type TraceAppDeps } from './app.ts';
 export { startTraceService, TRACE_AUDIENCES, type RunningTraceService, type TraceServiceDeps } from './service.ts';
+export { recallRouter, type RecallRouterDeps, type RecallWriter } from './recall/router.ts';
+export { recallScope, rootUrn, holdersOf, type RecallRoot, type RecallScope } from './recall/scope.ts';
+export { recallById, listRecalls, type RecallView, type HolderView } from './recall/views.ts';
+export { startRecalls, type RecallServiceDeps, type RunningRecalls } from './recall/service.ts';
+export { signBody, verifySignature, backoff, deliverDue, enqueueRecallNotifications, startRecallNotifier, createSubscription, listSubscriptions, SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER, RECALL_EVENT_KINDS, type DeliveryOptions, type Notifier } from './recall/webhooks.ts';
+export { coarsePlace, COPY_WARNING, DEFAULT_SCAN_THRESHOLDS, flaggedSerials, recordScan, scanVerdict, scansRouter, type FlaggedSerial, type ScanReason, type ScanRecord, type ScanThresholds, type ScanVerdict, type SerialCode } from './scans/index.ts';
 export { openApiDocument } from './openapi.ts';
 export {
   foldEntry,

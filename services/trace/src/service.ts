@@ -4,6 +4,8 @@ import type { Logger } from '@milkchain/http';
 import { createPool, type Pool } from '@milkchain/store';
 import { createTraceApp } from './app.ts';
 import { startTraceProjector, waitProjected } from './lineage/projector.ts';
+import { startRecalls, type RecallServiceDeps } from './recall/service.ts';
+import type { ScanThresholds } from './scans/scans.ts';
 import { httpLedgerReader, httpOrgDirectory, type BaseUrl } from './resolver/clients.ts';
 import type { ResolverDeps } from './resolver/router.ts';
 import { httpCustodyClient, httpLedgerEntries, httpOrgList, type CustodyUrls } from './epcis/upstream.ts';
@@ -36,6 +38,13 @@ export interface TraceServiceDeps {
   identityUrl?: BaseUrl;
   resolverBase?: string;
   resolverOptions?: Pick<ResolverDeps, 'rateLimit' | 'epcis' | 'script'>;
+  /** Recalls are written when both are given: identity's event signer, and the ledger client (heads, receipts). */
+  signer?: RecallServiceDeps['signer'];
+  ledgerClient?: RecallServiceDeps['ledger'];
+  /** Delivery of recall notifications to webhooks (poll interval, attempts, backoff). */
+  webhooks?: RecallServiceDeps['webhooks'];
+  /** When a serialised code is flagged as a likely copy. */
+  scanThresholds?: ScanThresholds;
   /**
    * Where EPCIS capture sends its commands (`POST /<service>/v1/batch`): one base URL for all
    * custody services (the one-process server, a path proxy) or one per service. Default
@@ -51,6 +60,8 @@ export interface RunningTraceService {
   pool: Pool;
   /** Resolves once the trace tables hold every ledger entry with seq below `size`. */
   projected(size: number, timeoutMs?: number): Promise<void>;
+  /** Resolves when the recall outbox has nothing unpublished. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +73,16 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
   const verifier = deps.verifier ?? (deps.jwks ? createTokenVerifier({ jwks: deps.jwks, audience: TRACE_AUDIENCES }) : undefined);
   if (!verifier) throw new Error('startTraceService: give verifier or jwks');
   const subscriptions: Subscription[] = [await startTraceProjector({ pool, bus: deps.bus, logger: deps.logger, ...(deps.group ? { group: deps.group } : {}) })];
+  const recalls = await startRecalls({
+    pool,
+    bus: deps.bus,
+    logger: deps.logger,
+    ...(deps.signer ? { signer: deps.signer } : {}),
+    ...(deps.ledgerClient ? { ledger: deps.ledgerClient } : {}),
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
+  });
+  const recallAppDeps = { ...(recalls.writer ? { recallWriter: recalls.writer } : {}), ...(deps.scanThresholds ? { scanThresholds: deps.scanThresholds } : {}) };
   const resolver = deps.ledgerUrl
     ? {
         ledger: httpLedgerReader(deps.ledgerUrl),
@@ -83,6 +104,7 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
     pool,
     verifier,
     logger: deps.logger,
+    ...recallAppDeps,
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(resolver ? { resolver } : {}),
     ...(upstream ? { upstream } : {}),
@@ -90,8 +112,13 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
   return {
     app,
     pool,
-    projected: (size, timeoutMs) => waitProjected(pool, size, timeoutMs),
+    async projected(size, timeoutMs) {
+      await waitProjected(pool, size, timeoutMs);
+      await recalls.projected(size, timeoutMs);
+    },
+    drain: () => recalls.drain(),
     async close() {
+      await recalls.close();
       for (const s of subscriptions) await s.stop();
       if (ownPool) await pool.end();
     },
