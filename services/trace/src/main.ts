@@ -5,9 +5,12 @@
 // resolver's public base URL, default http://localhost:8080), CUSTODY_URL (where EPCIS capture
 // sends its commands: a base URL serving /farm, /processor, /lab and /logistics, default
 // LEDGER_URL), MILKCHAIN_OPERATOR_ORG and MILKCHAIN_LOG_ORIGIN (the ledger's, for the regulator's
-// audit; defaults org_milkchain and none).
+// audit; defaults org_milkchain and none). With LEDGER_URL, recalls are written (signed through
+// IDENTITY_URL, sent to the ledger through the trace service's outbox).
 import type { Server } from 'node:http';
+import { httpEventSigner } from '@milkchain/auth';
 import { createKafkaBus } from '@milkchain/bus';
+import { httpLedgerClient } from '@milkchain/custody';
 import { jsonLogger } from '@milkchain/http';
 import { migrate } from '@milkchain/store';
 import { startTraceService } from './service.ts';
@@ -29,6 +32,8 @@ const bus = createKafkaBus({ brokers: env.KAFKA_BROKERS!.split(',').map((s) => s
 const running = await startTraceService({ databaseUrl: env.DATABASE_URL!, bus, logger, jwks: new URL('/identity/v1/jwks.json', env.IDENTITY_URL!),
   ...(env.LEDGER_URL ? { ledgerUrl: env.LEDGER_URL, identityUrl: env.IDENTITY_URL!, resolverBase: env.MILKCHAIN_RESOLVER_BASE || 'http://localhost:8080' } : {}),
   ...(env.CUSTODY_URL ? { custodyUrl: env.CUSTODY_URL } : {}),
+  // Recalls are written through the custody write path: signed by identity, sent to the ledger.
+  ...(env.LEDGER_URL ? { signer: httpEventSigner(env.IDENTITY_URL!), ledgerClient: httpLedgerClient(env.LEDGER_URL) } : {}),
   audit: { operatorOrg: env.MILKCHAIN_OPERATOR_ORG || 'org_milkchain', ...(env.MILKCHAIN_LOG_ORIGIN ? { origin: env.MILKCHAIN_LOG_ORIGIN } : {}) },
 });
 const server: Server = await new Promise((resolve, reject) => {

@@ -31,7 +31,8 @@ export async function startTraceProjector(deps: TraceProjectorDeps): Promise<Sub
     bus: deps.bus,
     topic: TOPICS.ledger,
     group,
-    consumer: `${group}.ledger`,
+    // Not `${group}.ledger`: the recall write path's custody projection (service 'trace') is `trace.ledger`.
+    consumer: `${group}.lineage`,
     logger: deps.logger,
     seqOf: (msg) => parseEntry(msg.value).seq,
     // A run of the log in one transaction, folded in order: later entries read what earlier ones wrote.
