@@ -188,13 +188,39 @@ export async function clearBundles(db: Queryable, lot?: string): Promise<void> {
  */
 export class BundleCache {
   readonly #building = new Map<string, Promise<VerificationBundle | undefined>>();
+  /**
+   * Bundles already read, by lot, with the version they were read at (the row's build time and
+   * the lot's status): a scan then reads a few columns, not the whole bundle, and what callers
+   * derive from a bundle (`memo`: the page, the linkset, the JSON text) is made once per version.
+   */
+  readonly #read = new Map<string, { version: string; record: LotRecord & { bundle: VerificationBundle; memo: Map<string, unknown> } }>();
+  static readonly MAX_MEMO_LOTS = 10_000;
   constructor(private readonly deps: BundleDeps) {}
 
   /** The lot's record with its bundle (built if it was not cached); undefined for an unknown lot. */
-  async get(lot: string): Promise<(LotRecord & { bundle: VerificationBundle }) | undefined> {
+  async get(lot: string): Promise<(LotRecord & { bundle: VerificationBundle; memo: Map<string, unknown> }) | undefined> {
+    const { rows } = await this.deps.db.query<{ status: string; recalled: boolean; built_at: Date | null; tree_size: string | null }>(
+      `SELECT n.status, n.recalled, b.built_at, b.tree_size FROM trace_nodes n LEFT JOIN resolver_bundles b ON b.lot_subject = n.subject
+        WHERE n.subject = $1 AND n.type = 'lot'`,
+      [lot],
+    );
+    const head = rows[0];
+    if (!head) return undefined;
+    if (head.built_at) {
+      const version = `${head.built_at.getTime()}:${head.tree_size}:${head.status}:${head.recalled}`;
+      const known = this.#read.get(lot);
+      if (known?.version === version) return known.record;
+      const rec = await readLot(this.deps.db, lot);
+      if (rec?.bundle) {
+        const record = { ...rec, bundle: rec.bundle, memo: new Map<string, unknown>() };
+        if (this.#read.size >= BundleCache.MAX_MEMO_LOTS) this.#read.delete(this.#read.keys().next().value!);
+        this.#read.set(lot, { version, record });
+        return record;
+      }
+    }
     const rec = await readLot(this.deps.db, lot);
     if (!rec) return undefined;
-    if (rec.bundle) return { ...rec, bundle: rec.bundle };
+    if (rec.bundle) return { ...rec, bundle: rec.bundle, memo: new Map() };
     let building = this.#building.get(lot);
     if (!building) {
       building = (async () => {
@@ -206,6 +232,6 @@ export class BundleCache {
       this.#building.set(lot, building);
     }
     const bundle = await building;
-    return bundle ? { ...rec, bundle } : undefined;
+    return bundle ? { ...rec, bundle, memo: new Map() } : undefined;
   }
 }

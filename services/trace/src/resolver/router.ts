@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { digitalLinkPath, isDigitalLinkError, parseDigitalLink, subjectForDigitalLink, type DigitalLinkKey } from '@milkchain/domain';
 import { AppError, problemHandler, type Logger } from '@milkchain/http';
 import type { Pool } from '@milkchain/store';
+import { coarsePlace, DEFAULT_SCAN_THRESHOLDS, recordScan, scanVerdict, type ScanThresholds } from '../scans/scans.ts';
 import { BundleCache } from './bundle.ts';
 import { UpstreamError, type LedgerReader, type OrgDirectory } from './clients.ts';
 import { LINKSET_TYPE, lotLinkset } from './linkset.ts';
@@ -27,6 +28,8 @@ export interface ResolverDeps {
   epcis?: boolean;
   /** The page's script (built once); default built with esbuild at the first call of this router. */
   script?: Promise<BuiltScript>;
+  /** When a scanned serial is flagged as a likely copy; default DEFAULT_SCAN_THRESHOLDS. */
+  scanThresholds?: ScanThresholds;
 }
 
 export const BUNDLE_PREFIX = '/trace/v1/bundles';
@@ -56,6 +59,16 @@ function queryString(req: Request): string {
 }
 
 const LOT_PATH = /^\/0[01](\/|$)/;
+
+/** Serials as the page's `?serial=` carries them: GS1 AI 21 is at most 20 characters. */
+const SERIAL_PARAM = /^[\x21-\x7e]{1,20}$/;
+
+/** The request's query with `serial` set (and its other parameters, e.g. `lang`, kept). */
+function withSerial(req: Request, serial: string): string {
+  const q = new URLSearchParams(queryString(req).slice(1));
+  q.set('serial', serial);
+  return `?${q.toString()}`;
+}
 
 export function resolverRouter(deps: ResolverDeps): express.Router {
   const bundles = new BundleCache({ db: deps.db, ledger: deps.ledger, orgs: deps.orgs, resolverBase: deps.resolverBase });
@@ -114,7 +127,10 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
     const found = lot ? await bundles.get(lot) : undefined;
     if (!found) throw new AppError('NOT_FOUND', `未找到此批次 / no lot ${key.type === 'gtin' ? `${key.gtin} ${key.lot}` : ''} is known`);
     res.setHeader('Cache-Control', 'no-cache');
-    res.json(found.bundle);
+    // The bundle's JSON text, made once per bundle version (BundleCache memo).
+    let text = found.memo.get('bundle.json') as string | undefined;
+    if (text === undefined) found.memo.set('bundle.json', (text = JSON.stringify(found.bundle)));
+    res.type('json').send(text);
   });
 
   router.use(async (req, res, next) => {
@@ -152,29 +168,52 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
       notFound({ zh: `没有 GTIN ${key.gtin} 批号 ${key.lot} 的记录。请核对包装上的批号，或联系生产企业。`, en: `There is no record of GTIN ${key.gtin}, lot ${key.lot}. Check the lot number on the pack, or ask the maker.` });
       return;
     }
-    if (key.serial !== undefined && !(await serialIssued(lot, key.serial))) {
-      res.redirect(303, digitalLinkPath({ type: 'gtin', gtin: key.gtin, lot: key.lot! }) + queryString(req));
-      return;
+    // A scan of a serialised code (item 6): counted outside the ledger with a coarse place only (no
+    // address, no device). HEAD is a link checker, not a scan. The code travels as `?serial=` on the
+    // 303 to the lot (the walk-up every client gets, page or linkset), and the lot's page asks for
+    // the verdict itself: the query names the code, never the verdict, so it cannot be forged.
+    if (key.serial !== undefined) {
+      if (req.method === 'GET') await recordScan(deps.db, { gtin: key.gtin, lot: key.lot!, serial: key.serial, coarseLocation: coarsePlace({ get: (n) => req.get(n) }), at: new Date() });
+      if (!(await serialIssued(lot, key.serial))) {
+        res.redirect(303, digitalLinkPath({ type: 'gtin', gtin: key.gtin, lot: key.lot! }) + withSerial(req, key.serial));
+        return;
+      }
     }
-    const model = pageModel(found.bundle, found);
+    let model = found.memo.get('model') as ReturnType<typeof pageModel> | undefined;
+    if (!model) found.memo.set('model', (model = pageModel(found.bundle, found)));
     const bundlePath = BUNDLE_PREFIX + canonical;
     if (wantsLinkset(req)) {
       res.setHeader('Cache-Control', 'no-cache');
-      res.type(LINKSET_TYPE).send(
-        JSON.stringify(
+      const cacheKey = `linkset ${base}${canonical}`;
+      let linkset = found.memo.get(cacheKey) as string | undefined;
+      if (linkset === undefined) {
+        linkset = JSON.stringify(
           lotLinkset(model, {
             anchor: base + canonical,
             bundleUrl: base + bundlePath,
             ...(deps.epcis ? { epcisUrl: `${base}/trace/v1/epcis?subject=${encodeURIComponent(lot)}` } : {}),
           }),
-        ),
-      );
+        );
+        found.memo.set(cacheKey, linkset);
+      }
+      res.type(LINKSET_TYPE).send(linkset);
       return;
     }
     const built = await getScript();
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Content-Language', langOf(req));
-    res.type('html').send(consumerPage(model, { lang: langOf(req), bundlePath, scriptPath: built.path }));
+    const lang = langOf(req);
+    // A page for one serialised code carries that code's scan verdict: made per request, never memoised.
+    const serial = key.serial ?? (typeof req.query.serial === 'string' && SERIAL_PARAM.test(req.query.serial) ? req.query.serial : undefined);
+    if (serial !== undefined) {
+      const verdict = await scanVerdict(deps.db, { gtin: key.gtin, lot: key.lot!, serial }, deps.scanThresholds ?? DEFAULT_SCAN_THRESHOLDS);
+      res.type('html').send(consumerPage(model, { lang, bundlePath, scriptPath: built.path, serial, ...(verdict.warning ? { copyWarning: { warning: verdict.warning, reasons: verdict.reasons } } : {}) }));
+      return;
+    }
+    const pageKey = `page ${lang} ${bundlePath} ${built.path}`;
+    let html = found.memo.get(pageKey) as string | undefined;
+    if (html === undefined) found.memo.set(pageKey, (html = consumerPage(model, { lang, bundlePath, scriptPath: built.path })));
+    res.type('html').send(html);
   }
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
