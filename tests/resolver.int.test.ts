@@ -1,17 +1,17 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { demoWorld } from '@milkchain/seeds';
+import { demoWorld, ORG } from '@milkchain/seeds';
 import { runSteps, listenOn } from '@milkchain/embedded';
 import { silentLogger } from '@milkchain/http';
-import { httpLedgerReader, httpOrgDirectory, resolverRouter, verifyBundle, type VerificationBundle } from '@milkchain/trace-service';
-import { startWorld, type World } from './support/world.ts';
+import { COPY_WARNING, httpLedgerReader, httpOrgDirectory, resolverRouter, verifyBundle, type VerificationBundle } from '@milkchain/trace-service';
+import { api, startWorld, type World } from './support/world.ts';
 
 /**
  * The resolver and the verification bundle over the demo world's first days, through the real
  * services in one process: Digital Link parsing (400), canonical redirects (301), serials (303),
  * unknown lots (404), the linkset, the bundle verified with packages/ledger's verifier, its cache
- * and the trigger that drops it, and the rate limit.
+ * and the trigger that drops it, scans of serialised codes and the copy warning, and the rate limit.
  */
 let world: World;
 let lot: { subject: string; gtin: string; lot: string; path: string };
@@ -74,10 +74,13 @@ describe('resolver', () => {
     expect(res.headers.get('location')).toBe(`${lot.path}?lang=en`);
   });
 
-  it('walks an unknown serial up to its lot (303)', async () => {
+  it('walks an unknown serial up to its lot (303), carrying the serial and the other parameters', async () => {
     const res = await get(`${lot.path}/21/UNIT0001`);
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(lot.path);
+    expect(res.headers.get('location')).toBe(`${lot.path}?serial=UNIT0001`);
+    const en = await get(`${lot.path}/21/UNIT0001?lang=en`, { accept: 'application/linkset+json' });
+    expect(en.status).toBe(303);
+    expect(en.headers.get('location')).toBe(`${lot.path}?lang=en&serial=UNIT0001`);
   });
 
   it('answers an unknown lot with a friendly bilingual 404 page, and linkset clients with a problem', async () => {
@@ -101,6 +104,68 @@ describe('resolver', () => {
     const order = await get(`/01/${lot.gtin}/21/1/10/${lot.lot}`, { accept: 'application/linkset+json' });
     expect(order.status).toBe(400);
     expect(((await order.json()) as { digitalLinkError: string }).digitalLinkError).toBe('QUALIFIER_ORDER');
+  });
+});
+
+describe('scans of serialised codes', () => {
+  const scans = async (serial: string) =>
+    Number((await world.composed.pool.query<{ n: string }>('SELECT count(*) AS n FROM trace_scans WHERE gtin = $1 AND lot = $2 AND serial = $3', [lot.gtin, lot.lot, serial])).rows[0]!.n);
+  const places = ['CN-NM', 'CN-BJ', 'CN-SH', 'CN-GD', 'CN-ZJ'];
+
+  it('counts each scan with its coarse place; a serial scanned in 5 places gets a loud bilingual warning, zh-CN first', async () => {
+    for (const place of places) {
+      const res = await get(`${lot.path}/21/COPY0001`, { 'x-geo-region': place });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(`${lot.path}?serial=COPY0001`);
+    }
+    expect(await scans('COPY0001')).toBe(5);
+    const { rows } = await world.composed.pool.query<{ place: string }>('SELECT DISTINCT place FROM trace_scans WHERE serial = $1 ORDER BY place', ['COPY0001']);
+    expect(rows.map((r) => r.place)).toEqual([...places].sort());
+
+    const page = await get(`${lot.path}?serial=COPY0001`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('id="copy-warning"');
+    expect(html).toContain(COPY_WARNING['zh-CN']);
+    expect(html).toContain(COPY_WARNING.en);
+    expect(html.indexOf(COPY_WARNING['zh-CN'])).toBeLessThan(html.indexOf(COPY_WARNING.en));
+    // Loudest first: before any recall or hold, and before the product.
+    expect(html.indexOf('id="copy-warning"')).toBeLessThan(html.indexOf('id="product"'));
+    expect(html).toContain('已在 5 个不同地区被扫描');
+    // The language switch keeps the code, and the English page warns too.
+    expect(html).toContain('href="?serial=COPY0001&amp;lang=en"');
+    const en = await (await get(`${lot.path}?serial=COPY0001&lang=en`)).text();
+    expect(en).toMatch(/<html lang="en">/);
+    expect(en).toContain(COPY_WARNING.en);
+  });
+
+  it('does not warn for a serial scanned in one place, nor on the lot page without a serial', async () => {
+    for (let i = 0; i < 3; i++) expect((await get(`${lot.path}/21/HOME0001`, { 'x-geo-region': 'CN-NM' })).status).toBe(303);
+    const html = await (await get(`${lot.path}?serial=HOME0001`)).text();
+    expect(html).toContain('data-serial="HOME0001"');
+    expect(html).not.toContain('id="copy-warning"');
+    expect(html).not.toContain(COPY_WARNING['zh-CN']);
+    const plain = await (await get(lot.path)).text();
+    expect(plain).not.toContain(COPY_WARNING['zh-CN']);
+    expect(plain).not.toContain('data-serial');
+  });
+
+  it('does not count HEAD requests nor serials of unknown lots', async () => {
+    const before = await scans('COPY0001');
+    const head = await fetch(`${world.base}${lot.path}/21/COPY0001`, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(303);
+    expect(await scans('COPY0001')).toBe(before);
+    expect((await get(`/01/${lot.gtin}/10/NOSUCHLOT/21/COPY0001`, { 'x-geo-region': 'CN-XJ' })).status).toBe(404);
+    const { rows } = await world.composed.pool.query<{ n: string }>(`SELECT count(*) AS n FROM trace_scans WHERE lot = 'NOSUCHLOT'`);
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+
+  it('lists the flagged serial for the regulator (GET /trace/v1/scans/flagged), and not the one scanned at home', async () => {
+    const res = await api(world.base, 'GET', '/trace/v1/scans/flagged', { token: world.tokens.get(ORG.regulator)! });
+    expect(res.status).toBe(200);
+    const serials = (res.body as { serials: Array<{ gtin: string; lot: string; serial: string; places: number; placeNames: string[]; reasons: string[] }> }).serials;
+    expect(serials.map((s) => s.serial)).toEqual(['COPY0001']);
+    expect(serials[0]).toMatchObject({ gtin: lot.gtin, lot: lot.lot, places: 5, placeNames: [...places].sort(), reasons: ['scans.many-places'] });
   });
 });
 

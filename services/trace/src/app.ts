@@ -67,7 +67,7 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (deps.resolver) app.use(resolverRouter({ db: deps.pool, logger: deps.logger, ...deps.resolver }));
+  if (deps.resolver) app.use(resolverRouter({ db: deps.pool, logger: deps.logger, ...(deps.scanThresholds ? { scanThresholds: deps.scanThresholds } : {}), ...deps.resolver }));
   app.use('/trace', requestId(), router, notFoundHandler(), upstreamAsUnavailable, problemHandler({ logger: deps.logger }));
   if (up) app.use('/epcis', epcisCaptureApp({ pool: deps.pool, verifier: deps.verifier, logger: deps.logger, ...up }));
   if (regulator) app.use(regulatorPageRouter(regulator));

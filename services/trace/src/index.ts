@@ -54,7 +54,7 @@ export { BUNDLE_VERSION, type BundleEntry, type VerificationBundle } from './res
 export { verifyBundle, type BundleCheck, type BundleFailure, type BundleReport, type VerifyOptions } from './resolver/verify-bundle.ts';
 export { httpLedgerReader, httpOrgDirectory, UpstreamError, type BaseUrl, type LedgerReader, type OrgDirectory, type OrgProfile } from './resolver/clients.ts';
 export { pageModel, analyteName, type PageModel, type Alert, type LabResult, type FarmGroup, type Shipment, type Text } from './resolver/view.ts';
-export { consumerPage, errorPage, temperatureChart, escapeHtml, type Lang, type PageOptions } from './resolver/page.ts';
+export { consumerPage, copyWarningSection, errorPage, temperatureChart, escapeHtml, type Lang, type PageOptions } from './resolver/page.ts';
 export { lotLinkset, GS1, LINKSET_TYPE, type LinksetOptions } from './resolver/linkset.ts';
 export { TokenBuckets, type RateLimitOptions } from './resolver/rate-limit.ts';
 export { buildPageScript, SCRIPT_PREFIX, type BuiltScript } from './resolver/script.ts';

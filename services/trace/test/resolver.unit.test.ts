@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorPage, lotLinkset, temperatureChart, TokenBuckets, type PageModel } from '../src/index.ts';
+import { COPY_WARNING, copyWarningSection, errorPage, lotLinkset, temperatureChart, TokenBuckets, type PageModel } from '../src/index.ts';
 
 describe('TokenBuckets', () => {
   it('lets a burst through, then refuses with the seconds to wait, and refills over time', () => {
@@ -55,5 +55,18 @@ describe('page parts', () => {
     } satisfies PageModel;
     const { linkset } = lotLinkset(model, { anchor: model.lot.uri, bundleUrl: 'https://id.example/trace/v1/bundles/01/06901234000020/10/L1' });
     expect(Object.keys(linkset[0]!)).toEqual(['anchor', 'https://gs1.org/voc/recallStatus', 'https://gs1.org/voc/pip', 'https://gs1.org/voc/defaultLink', 'https://gs1.org/voc/traceability']);
+  });
+});
+
+describe('copy warning', () => {
+  it('shows both languages, zh-CN first, the reasons, and escapes the serial', () => {
+    const reason = { code: 'scans.many-places' as const, 'zh-CN': '此码已在 5 个不同地区被扫描', en: 'scanned in 5 places', count: 5, threshold: 3 };
+    const html = copyWarningSection('A<&"1', { warning: { ...COPY_WARNING }, reasons: [reason] });
+    expect(html).toContain('role="alert"');
+    expect(html.indexOf(COPY_WARNING['zh-CN'])).toBeGreaterThan(0);
+    expect(html.indexOf(COPY_WARNING['zh-CN'])).toBeLessThan(html.indexOf(COPY_WARNING.en));
+    expect(html).toContain('此码已在 5 个不同地区被扫描');
+    expect(html).toContain('data-serial="A&lt;&amp;&quot;1"');
+    expect(html).not.toContain('A<&"1');
   });
 });

@@ -17,7 +17,9 @@ function setLang(lang: Lang, remember: boolean): void {
   const other: Lang = lang === 'en' ? 'zh-CN' : 'en';
   const sw = document.getElementById('lang-switch') as HTMLAnchorElement | null;
   if (sw) {
-    sw.href = `?lang=${other}`;
+    const q = new URLSearchParams(location.search);
+    q.set('lang', other);
+    sw.href = `?${q.toString()}`;
     sw.dataset.lang = other;
     sw.hreflang = other;
   }

@@ -1,6 +1,7 @@
 // The consumer page and the resolver's friendly error pages: server-rendered HTML, both languages
 // in the document (the one not chosen hidden by CSS on <html lang>), no external requests (no
 // CDNs, no web fonts, an empty favicon), readable before and without the script.
+import type { ScanReason, ScanVerdict } from '../scans/scans.ts';
 import type { Alert, LabResult, PageModel, Shipment, Text } from './view.ts';
 import { SPECIES } from './view.ts';
 
@@ -48,10 +49,17 @@ svg{width:100%;height:auto;display:block}
 #verify[data-state="failed"]{border-color:#b00020;background:#fdecee}
 #verify-status{font-weight:600;font-size:1.05rem}
 progress{width:100%}
+#copy-warning{background:#b00020;color:#fff;border:3px solid #6d0014}
+#copy-warning .headline[lang]{display:block}
+#copy-warning .headline{font-size:1.3rem;font-weight:700;margin:.1rem 0}
+#copy-warning .headline[lang="en"]{font-size:1.1rem}
+#copy-warning ul{margin:.4rem 0 0;padding-left:1.2rem}
 `;
 
-function shell(lang: Lang, title: string, body: string, script?: string): string {
+function shell(lang: Lang, title: string, body: string, script?: string, serial?: string): string {
   const other = lang === 'en' ? 'zh-CN' : 'en';
+  // The switch keeps the scanned code, so its warning stays on the page in the other language.
+  const switchHref = serial === undefined ? `?lang=${other}` : `?${new URLSearchParams({ serial, lang: other }).toString()}`;
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -62,7 +70,7 @@ function shell(lang: Lang, title: string, body: string, script?: string): string
 <style>${CSS}</style>
 </head>
 <body>
-<header><span class="brand">${tt('奶链溯源', 'milkchain trace')}</span><a id="lang-switch" href="?lang=${other}" hreflang="${other}" data-lang="${other}"><span lang="zh-CN">English</span><span lang="en">中文</span></a></header>
+<header><span class="brand">${tt('奶链溯源', 'milkchain trace')}</span><a id="lang-switch" href="${escapeHtml(switchHref)}" hreflang="${other}" data-lang="${other}"><span lang="zh-CN">English</span><span lang="en">中文</span></a></header>
 ${body}
 ${script ? `<script type="module" src="${escapeHtml(script)}"></script>` : ''}
 </body>
@@ -141,10 +149,26 @@ const LICENCES: Record<string, Text> = {
 
 export interface PageOptions {
   lang: Lang;
+  /** The serialised code scanned (AI 21), when the page is for one unit of the lot. */
+  serial?: string;
+  /** That code's scan verdict when it is flagged as a likely copy: the page leads with it. */
+  copyWarning?: { warning: NonNullable<ScanVerdict['warning']>; reasons: ScanReason[] };
   /** Path of the verification bundle, fetched by the script. */
   bundlePath: string;
   /** Path of the built script. */
   scriptPath: string;
+}
+
+/**
+ * The copy warning, loudest of all and above a recall: if the pack in hand is a counterfeit, nothing
+ * else on the page (the recall included) describes it. Both languages are shown at once, zh-CN first,
+ * whatever the page's language, so no one misses it for want of the switch.
+ */
+export function copyWarningSection(serial: string, w: NonNullable<PageOptions['copyWarning']>): string {
+  const reasons = w.reasons.map((r) => `<li>${t({ zh: r['zh-CN'], en: r.en })}</li>`).join('');
+  return `<section id="copy-warning" class="alert" data-alert="copy" data-serial="${escapeHtml(serial)}" role="alert"><p class="headline" lang="zh-CN">⚠ ${escapeHtml(w.warning['zh-CN'])}</p><p class="headline" lang="en">⚠ ${escapeHtml(w.warning.en)}</p>${
+    reasons ? `<ul>${reasons}</ul>` : ''
+  }<p>${tt(`序列号 ${serial}。如有疑问请勿食用，并向市场监管部门（12315）举报。`, `Serial ${serial}. If in doubt, do not consume it; report it to the market regulator (12315).`)}</p></section>`;
 }
 
 export function consumerPage(m: PageModel, opts: PageOptions): string {
@@ -194,6 +218,7 @@ export function consumerPage(m: PageModel, opts: PageOptions): string {
           .join('')
   }</section>`;
   const verify = `<section id="verify" data-state="pending" aria-live="polite"><h2>${tt('真实性验证', 'Verification')}</h2><p id="verify-status">${tt('正在验证…', 'Verifying…')}</p><progress id="verify-progress" value="0" max="1"></progress><p id="verify-detail" class="muted"></p><noscript><p>${tt('需要启用脚本才能在本机验证', 'Turn on scripts to verify on this device')}</p></noscript></section>`;
-  const body = `<main id="page" data-bundle="${e(opts.bundlePath)}" data-lot="${e(m.lot.subject)}" data-cited="${m.cited.join(' ')}">${alerts}${product}${processor}${farms}${lab}${cold}${past}${verify}</main>`;
-  return shell(opts.lang, `${m.product.name} ${m.lot.lot}`, body, opts.scriptPath);
+  const copy = opts.serial !== undefined && opts.copyWarning ? copyWarningSection(opts.serial, opts.copyWarning) : '';
+  const body = `<main id="page" data-bundle="${e(opts.bundlePath)}" data-lot="${e(m.lot.subject)}" data-cited="${m.cited.join(' ')}"${opts.serial !== undefined ? ` data-serial="${e(opts.serial)}"` : ''}>${copy}${alerts}${product}${processor}${farms}${lab}${cold}${past}${verify}</main>`;
+  return shell(opts.lang, `${m.product.name} ${m.lot.lot}`, body, opts.scriptPath, opts.serial);
 }
