@@ -1,7 +1,9 @@
 // The trace service's OpenAPI 3.1 document, in the style of the custody services'.
 import { FSMA_HEADER } from './lineage/fsma.ts';
 import { MAX_FARM_DAYS, TRACE_ROLES } from './lineage/router.ts';
-import { epcisRegulatorPaths } from './regulator/openapi.ts';
+import { epcisRegulatorPaths, regulatorPagePaths } from './regulator/openapi.ts';
+import { recallScanPaths } from './recall/openapi.ts';
+import { resolverPaths, resolverSchemas } from './resolver/openapi.ts';
 
 const problem = {
   description: 'application/problem+json (RFC 9457) naming the parameter',
@@ -73,7 +75,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   };
   return {
     openapi: '3.1.0',
-    info: { title: '追溯服务：向上与向下追溯、FSMA 204 表格 / Trace service: backward and forward traces, FSMA 204 spreadsheet', version: '1' },
+    info: { title: '追溯服务：扫码解析、向上与向下追溯、召回、EPCIS / Trace service: the GS1 Digital Link resolver, backward and forward traces (FSMA 204 spreadsheet), recalls, scans, EPCIS', version: '1' },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths: {
       '/trace/v1/backward': backward,
@@ -81,10 +83,17 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       '/trace/v1/forward': forward,
       '/trace/v1/forward.csv': forward,
       ...epcisRegulatorPaths(),
+      ...recallScanPaths(),
+      ...resolverPaths(),
+      ...regulatorPagePaths(),
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        regulatorCookie: { type: 'apiKey', in: 'cookie', name: 'milkchain_regulator', description: 'Set by POST /regulator/login; HttpOnly, SameSite=Strict, path /regulator' },
+      },
       schemas: {
+        ...resolverSchemas(),
         Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } } },
         Node: node,
         BackwardTrace: {

@@ -85,6 +85,9 @@ const subscriptionBody = z.strictObject({
   events: z.array(z.enum(RECALL_EVENT_KINDS)).max(3).optional(),
 });
 
+/** The request bodies, as validated: the OpenAPI document is generated from them (src/recall/openapi.ts). */
+export const RECALL_REQUEST_BODIES = { start: startBody, acknowledge: ackBody, close: closeBody, subscription: subscriptionBody } as const;
+
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) throw validationFailed(toProblems(r.error.issues));

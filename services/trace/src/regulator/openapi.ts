@@ -69,3 +69,51 @@ export function epcisRegulatorPaths(): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The regulator's plain page (/regulator): server-rendered HTML for people, signed in by its own
+ * form (an HttpOnly cookie scoped to /regulator, or a bearer token). Not an API; listed so the
+ * document names every route the trace app serves.
+ */
+export function regulatorPagePaths(): Record<string, unknown> {
+  const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+  const cookie = [{ bearer: [] }, { regulatorCookie: [] }];
+  const back = (location: string) => ({ description: 'Back to the page', headers: { Location: { schema: { type: 'string' }, example: location } } });
+  return {
+    '/regulator': {
+      get: {
+        operationId: 'regulator.page',
+        tags: ['regulator'],
+        summary: '监管页面 / The regulator\'s page: open recalls, holds, non-conformities by region and analyte (a chart), excursions, the checkpoint and last audit',
+        description: 'Roles: regulator, admin. Without a token or cookie: the sign-in form (401).',
+        security: cookie,
+        parameters: window,
+        responses: { '200': page('The page'), '401': page('The sign-in form'), '403': problem },
+      },
+    },
+    '/regulator/login': {
+      post: {
+        operationId: 'regulator.login',
+        tags: ['regulator'],
+        summary: '登录 / Sign in: the user name and password are exchanged at identity for a token (audience trace), kept in an HttpOnly cookie',
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', writeOnly: true } } }, example: { username: 'samr.inspector', password: '••••••••' } } },
+        },
+        responses: { '303': back('/regulator'), '400': page('The form again, naming what is missing'), '401': page('The form again: wrong user name or password'), '403': page('The form again: no regulator or admin role'), '503': page('identity is not answering') },
+      },
+    },
+    '/regulator/logout': {
+      post: { operationId: 'regulator.logout', tags: ['regulator'], summary: '退出 / Sign out (clears the cookie)', responses: { '303': back('/regulator') } },
+    },
+    '/regulator/audit': {
+      post: {
+        operationId: 'regulator.auditForm',
+        tags: ['regulator'],
+        summary: '从页面审计账本 / Audit the ledger from the page (as POST /trace/v1/regulator/audits)',
+        security: cookie,
+        responses: { '303': back('/regulator#ledger'), '401': page('The sign-in form'), '403': problem },
+      },
+    },
+  };
+}
