@@ -30,7 +30,7 @@ describe('a full chain through the services', () => {
     const { rows } = await world.composed.pool.query<{ service: string; n: string; pending: string }>(
       `SELECT service, count(*) AS n, count(*) FILTER (WHERE status <> 'sequenced') AS pending FROM custody_events GROUP BY service ORDER BY service`,
     );
-    expect(rows.map((r) => r.service)).toEqual(['farm', 'lab', 'logistics', 'processor']);
+    expect(rows.map((r) => r.service)).toEqual(['farm', 'lab', 'logistics', 'processor', 'trace']); // trace: the recall write path's projection
     for (const r of rows) {
       expect(Number(r.pending), r.service).toBe(0);
       expect(Number(r.n), r.service).toBe(size);

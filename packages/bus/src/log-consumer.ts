@@ -2,10 +2,11 @@
  * A consumer of a log topic in log order. `milkchain.ledger` is keyed by subject, so its
  * partitions are delivered independently and one may run ahead of another; a projection that
  * folds the log (a load names its collections by event id, a lot its batch) needs the entries in
- * sequence order. Each delivered entry goes into `bus_log_pending`, in the same transaction as the
- * idempotent consumer's inbox row; then the contiguous run from the consumer's cursor
- * (`bus_log_cursor`, locked for the transaction, so instances sharing a group take turns) is
- * applied in seq order, removed, and the cursor moved past it, still in that transaction.
+ * sequence order. In the transaction that records the idempotent consumer's inbox rows, with the
+ * consumer's cursor (`bus_log_cursor`) locked (instances sharing a group take turns): delivered
+ * entries that continue the log from the cursor are applied at once; entries beyond a gap wait in
+ * `bus_log_pending`; then parked entries that now continue the log are applied and removed, and
+ * the cursor moves past everything applied.
  *
  * An entry that cannot be applied stops the consumer at that seq (a log projection cannot skip
  * one); its message is retried and dead-lettered as startConsumer does, where operators see it,
@@ -39,21 +40,38 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
   const { consumer } = opts;
   const maxRun = opts.maxRun ?? 1000;
 
+  /** Set once this process has made sure the consumer's cursor row exists. */
+  let cursorMade = false;
+
   async function take(client: PoolClient, msgs: Delivered[]): Promise<void> {
-    await client.query('INSERT INTO bus_log_cursor (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [consumer]);
+    if (!cursorMade) {
+      await client.query('INSERT INTO bus_log_cursor (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [consumer]);
+      cursorMade = true;
+    }
     const cursor = await client.query<{ next_seq: string }>('SELECT next_seq FROM bus_log_cursor WHERE consumer = $1 FOR UPDATE', [consumer]);
-    let next = Number(cursor.rows[0]!.next_seq);
+    const start = Number(cursor.rows[0]!.next_seq);
+    let next = start;
     // Entries behind the cursor were applied already (a redelivery under another message id).
-    const ahead = msgs.filter((m) => opts.seqOf(m) >= next);
-    if (ahead.length > 0) {
+    const ahead = msgs.filter((m) => opts.seqOf(m) >= next).sort((a, b) => opts.seqOf(a) - opts.seqOf(b));
+    // The usual case: what was delivered continues the log from the cursor; apply it as it is.
+    let inHand = 0;
+    while (inHand < ahead.length && opts.seqOf(ahead[inHand]!) === next + inHand) inHand++;
+    if (inHand > 0) {
+      for (let i = 0; i < inHand; i += maxRun) await opts.apply(client, ahead.slice(i, Math.min(inHand, i + maxRun)));
+      next += inHand;
+    }
+    // The rest is ahead of a gap: it waits in bus_log_pending for the entries another partition has not delivered yet.
+    const parked = ahead.slice(inHand).filter((m, i, all) => i === 0 || opts.seqOf(m) !== opts.seqOf(all[i - 1]!));
+    if (parked.length > 0) {
       await client.query(
         `INSERT INTO bus_log_pending (consumer, seq, topic, key, value, headers)
          SELECT $1, x.seq, x.topic, x.key, x.value, x.headers
            FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, topic text, key text, value text, headers jsonb)
          ON CONFLICT DO NOTHING`,
-        [consumer, JSON.stringify(ahead.map((m) => ({ seq: opts.seqOf(m), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null })))],
+        [consumer, JSON.stringify(parked.map((m) => ({ seq: opts.seqOf(m), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null })))],
       );
     }
+    // Entries parked earlier (by this process or another) that now continue the log.
     for (;;) {
       const { rows } = await client.query<{ seq: string; topic: string; key: string; value: string; headers: Record<string, string> | null }>(
         'SELECT seq, topic, key, value, headers FROM bus_log_pending WHERE consumer = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
@@ -70,7 +88,7 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       next += run.length;
       if (run.length < rows.length || rows.length < maxRun) break;
     }
-    await client.query('UPDATE bus_log_cursor SET next_seq = $2 WHERE consumer = $1', [consumer, next]);
+    if (next !== start) await client.query('UPDATE bus_log_cursor SET next_seq = $2 WHERE consumer = $1', [consumer, next]);
   }
 
   return startConsumer({

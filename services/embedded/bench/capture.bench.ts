@@ -106,7 +106,14 @@ console.log(`milkchain bench:capture — one process, durable PostgreSQL, Node $
   console.log(`ledger alone (baseline)      ${rate(batches * 1000, s).padStart(8)} events/s   (submissions of 1,000, admission + durable append)`);
 }
 
+/** Between steps: the ledger and every projection catch up, so each step pays for its own work only. */
+async function quiesce() {
+  await composed.settle();
+  await composed.projected(600_000);
+}
+
 // 2. One at a time.
+await quiesce();
 {
   const n = quick ? 100 : 500;
   for (let i = 0; i < 20; i++) await post('/farm/v1/collections', collection()); // warm-up
@@ -117,6 +124,7 @@ console.log(`milkchain bench:capture — one process, durable PostgreSQL, Node $
   console.log(`collections, one at a time   ${rate(n, s).padStart(8)} requests/s p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))}`);
 }
 
+await quiesce();
 // 3. Offered at 200 requests/s (open loop: requests start on schedule whatever the answers do).
 {
   const seconds = quick ? 3 : 10;
@@ -135,6 +143,7 @@ console.log(`milkchain bench:capture — one process, durable PostgreSQL, Node $
 }
 
 // 4. The batch endpoint.
+await quiesce();
 {
   const requests = quick ? 4 : 20;
   const size = 500;
