@@ -7,54 +7,16 @@
 //   4. the batch endpoint, 500 collections a request: events/s and latency (target ≥ 5k events/s)
 // A response is 202: the events are signed and durably in the service's outbox. The time until
 // the ledger has sequenced everything is printed too.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { commandsOf } from '@milkchain/domain';
-import { silentLogger } from '@milkchain/http';
-import type { RunningIdentity } from '@milkchain/identity-service';
 import { canonicalBytes, eventIdFromBytes, generateOrgKey, signEventId, type LedgerEvent } from '@milkchain/ledger';
 import { admit, Operator, OrgKeyCache } from '@milkchain/ledger-service';
-import { startEmbeddedPostgres } from '@milkchain/store';
-import { compose, inProcessIdentity, listenOn, seedOrgs } from '../src/index.ts';
+import { ms, pct, startBenchProduct } from './support.ts';
 
 const quick = process.argv.includes('--quick');
-const ADMIN_PASSWORD = 'bench-admin-password';
 const FARM = 'org_tumed_left_pasture';
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
 const rate = (n: number, seconds: number) => Math.round(n / seconds).toLocaleString('en-US');
 
-const dir = mkdtempSync(path.join(tmpdir(), 'milkchain-bench-capture-'));
-const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), durable: true });
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
-const databaseUrl = postgres.urlFor('bench');
-
-let identity: RunningIdentity | undefined;
-const composed = await compose({
-  databaseUrl,
-  adminToken: randomBytes(16).toString('hex'),
-  logKeyFile: path.join(dir, 'log-key.jwk.json'),
-  logger: () => silentLogger,
-  identity: async (ledger) => {
-    identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD, logger: silentLogger })(ledger);
-    return identity;
-  },
-});
-const server = await listenOn(composed.app, 0, '127.0.0.1');
-const address = server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-composed.bindLedgerUrl(base);
-const tokens = await seedOrgs(base, ADMIN_PASSWORD);
+const { base, composed, tokens, close } = await startBenchProduct('capture');
 const token = tokens.get(FARM)!;
 
 const collect = commandsOf('farm').find((d) => d.name === 'collection.record');
@@ -163,9 +125,4 @@ await quiesce();
   console.log(`until the ledger sequenced and every service projected the backlog: ${((performance.now() - t0) / 1000).toFixed(1)} s (log size ${composed.ledger.sequencer.size})`);
 }
 
-await new Promise<void>((r) => server.close(() => r()));
-server.closeAllConnections();
-await composed.close();
-await identity?.close();
-await postgres.stop();
-rmSync(dir, { recursive: true, force: true });
+await close();

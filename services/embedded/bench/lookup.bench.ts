@@ -9,18 +9,12 @@
 // folded by every projection, so the ledger and trace tables are bigger than the world alone. The
 // issue asks for a ledger of 10 million events: on this 2-core machine every projection folds every
 // event at about a thousand events/s, so 10M would take hours; the run prints the size it measured on.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { silentLogger } from '@milkchain/http';
-import type { RunningIdentity } from '@milkchain/identity-service';
 import { generateOrgKey, signEventId } from '@milkchain/ledger';
 import { admit, Operator, OrgKeyCache } from '@milkchain/ledger-service';
 import { demoWorld, generateEntries } from '@milkchain/seeds';
-import { startEmbeddedPostgres } from '@milkchain/store';
-import { compose, inProcessIdentity, listenOn, runSteps, seedOrgs, worldStart } from '../src/index.ts';
+import { runSteps, worldStart } from '../src/index.ts';
+import { ms, pct, startBenchProduct } from './support.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,44 +26,12 @@ const DAYS = arg('days', 6);
 const EXTRA = arg('events', 50_000);
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 10);
-const ADMIN_PASSWORD = 'bench-admin-password';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
 const progress = (label: string, done: number, total: number) => process.stderr.write(`\r  ${label}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}   `);
 
-const dir = mkdtempSync(path.join(tmpdir(), 'milkchain-bench-lookup-'));
-const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), durable: true });
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
-const databaseUrl = postgres.urlFor('bench');
-
-let identity: RunningIdentity | undefined;
-const composed = await compose({
-  databaseUrl,
-  adminToken: randomBytes(16).toString('hex'),
-  logKeyFile: path.join(dir, 'log-key.jwk.json'),
-  logger: () => silentLogger,
-  resolverBase: 'http://localhost:8080',
-  // Every request of the bench comes from one address: the per-IP limit would answer 429.
-  resolverRateLimit: false,
-  identity: async (ledger) => {
-    identity = await inProcessIdentity({ databaseUrl, keyEncryptionKey: randomBytes(32), tokenKeyFile: path.join(dir, 'token-key.jwk.json'), bootstrapAdminPassword: ADMIN_PASSWORD, logger: silentLogger })(ledger);
-    return identity;
-  },
-});
-const server = await listenOn(composed.app, 0, '127.0.0.1');
-const address = server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-composed.bindLedgerUrl(base);
-
+// Every request of the bench comes from one address: the per-IP rate limit would answer 429.
+const { base, databaseUrl, composed, tokens, close } = await startBenchProduct('lookup', { resolverBase: 'http://localhost:8080', resolverRateLimit: false });
 console.log(`milkchain bench:lookup — one process, durable PostgreSQL, Node ${process.version}`);
-const tokens = await seedOrgs(base, ADMIN_PASSWORD);
 const steps = demoWorld({ days: DAYS, start: worldStart(new Date(), DAYS) });
 await runSteps(base, tokens, steps, (done, total) => progress(`demo world, ${DAYS} days, steps`, done, total), () => composed.projected(600_000));
 process.stderr.write('\n');
@@ -170,9 +132,4 @@ row('verification bundle (GET /trace/v1/bundles/...)', await openLoop(get((l) =>
 row('linkset (Accept: application/linkset+json)', await openLoop(get((l) => l.page, { accept: 'application/linkset+json' })));
 
 await client.end();
-await new Promise<void>((r) => server.close(() => r()));
-server.closeAllConnections();
-await composed.close();
-await identity?.close();
-await postgres.stop();
-rmSync(dir, { recursive: true, force: true });
+await close();

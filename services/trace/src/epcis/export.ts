@@ -6,6 +6,7 @@ import { toEpcisDocument, type EpcisDocument, type LedgerEntry } from '@milkchai
 import { UpstreamError } from '../resolver/clients.ts';
 import { backward, type Queryable } from '../lineage/queries.ts';
 import type { LedgerEntries, OrgList } from './upstream.ts';
+import { mapLimit } from '../map-limit.ts';
 
 /** At most this many events in one export: a lineage is tens to hundreds of events. */
 export const MAX_EXPORT_EVENTS = 20_000;
@@ -49,19 +50,6 @@ export async function fetchEntries(ledger: LedgerEntries, wanted: ReadonlyArray<
     throw new UpstreamError(`the ledger did not serve ${missing.length} of the events the trace names (first: seq ${missing[0]?.seq}, id ${missing[0]?.id})`);
   }
   return out.sort((a, b) => a.seq - b.seq);
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export interface ExportDeps {

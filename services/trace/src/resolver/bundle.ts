@@ -7,6 +7,7 @@ import type { Pool } from '@milkchain/store';
 import { backward, type Queryable } from '../lineage/queries.ts';
 import { BUNDLE_VERSION, type BundleEntry, type VerificationBundle } from './bundle-types.ts';
 import { UpstreamError, type LedgerReader, type OrgDirectory, type OrgProfile } from './clients.ts';
+import { mapLimit } from '../map-limit.ts';
 
 export interface BundleDeps {
   db: Pool;
@@ -36,19 +37,6 @@ export async function readLot(db: Queryable, lot: string): Promise<LotRecord | u
   );
   const r = rows[0];
   return r ? { status: r.status, recalled: r.recalled, bundle: r.bundle ?? undefined } : undefined;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
