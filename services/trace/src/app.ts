@@ -1,5 +1,6 @@
 import express from 'express';
 import { authenticate, type TokenVerifier } from '@milkchain/auth';
+import { createPgLabelCache } from '@milkchain/labels';
 import { notFoundHandler, problemHandler, requestId, type Logger } from '@milkchain/http';
 import type { Pool } from '@milkchain/store';
 import { lineageRouter } from './lineage/router.ts';
@@ -13,6 +14,7 @@ import type { CustodyClient, LedgerEntries, OrgList } from './epcis/upstream.ts'
 import type { BaseUrl } from './resolver/clients.ts';
 import type { AuditOptions } from './regulator/audit.ts';
 import { regulatorApiRouter, regulatorPageRouter } from './regulator/router.ts';
+import { labelsRouter, type LabelsRouterDeps } from './labels/router.ts';
 
 export interface TraceAppDeps {
   pool: Pool;
@@ -26,6 +28,11 @@ export interface TraceAppDeps {
   recallWriter?: RecallWriter;
   /** When a serialised code is flagged as a likely copy (default more than 3 places, or 20 scans in 24 h). */
   scanThresholds?: ScanThresholds;
+  /**
+   * QR codes and label sheets (/trace/v1/labels): the code cache (default labels_qr on `pool`) and
+   * the resolver base the codes point to (default the resolver's, else http://localhost:8080).
+   */
+  labels?: Partial<Omit<LabelsRouterDeps, 'db'>>;
   /**
    * What EPCIS (export /trace/v1/epcis, capture /epcis/v2/capture) and the regulator's view
    * (/trace/v1/regulator, the page /regulator) read and call over HTTP; both are mounted when given.
@@ -56,6 +63,7 @@ export function createTraceApp(deps: TraceAppDeps): express.Express {
   const regulator = up && { db: deps.pool, verifier: deps.verifier, logger: deps.logger, ...up };
   if (up) v1.use(epcisExportRouter({ db: deps.pool, ...up }));
   if (regulator) v1.use(regulatorApiRouter(regulator));
+  v1.use(labelsRouter({ db: deps.pool, cache: deps.labels?.cache ?? createPgLabelCache(deps.pool), resolverBase: deps.labels?.resolverBase ?? deps.resolver?.resolverBase ?? 'http://localhost:8080' }));
 
   const router = express.Router();
   const doc = openApiDocument(deps.publicUrl);

@@ -7,6 +7,7 @@ export { startRecalls, type RecallServiceDeps, type RunningRecalls } from './rec
 export { signBody, verifySignature, backoff, deliverDue, enqueueRecallNotifications, startRecallNotifier, createSubscription, listSubscriptions, SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER, RECALL_EVENT_KINDS, type DeliveryOptions, type Notifier } from './recall/webhooks.ts';
 export { coarsePlace, COPY_WARNING, DEFAULT_SCAN_THRESHOLDS, flaggedSerials, recordScan, scanVerdict, scansRouter, type FlaggedSerial, type ScanReason, type ScanRecord, type ScanThresholds, type ScanVerdict, type SerialCode } from './scans/index.ts';
 export { openApiDocument } from './openapi.ts';
+export * from './labels/index.ts';
 export {
   foldEntry,
   traceNeeds,

@@ -4,6 +4,7 @@ import { MAX_FARM_DAYS, TRACE_ROLES } from './lineage/router.ts';
 import { epcisRegulatorPaths, regulatorPagePaths } from './regulator/openapi.ts';
 import { recallScanPaths } from './recall/openapi.ts';
 import { resolverPaths, resolverSchemas } from './resolver/openapi.ts';
+import { labelPaths } from './labels/openapi.ts';
 
 const problem = {
   description: 'application/problem+json (RFC 9457) naming the parameter',
@@ -86,6 +87,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       ...recallScanPaths(),
       ...resolverPaths(),
       ...regulatorPagePaths(),
+      ...labelPaths(),
     },
     components: {
       securitySchemes: {

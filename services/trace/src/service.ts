@@ -10,6 +10,8 @@ import { httpLedgerReader, httpOrgDirectory, type BaseUrl } from './resolver/cli
 import type { ResolverDeps } from './resolver/router.ts';
 import { httpCustodyClient, httpLedgerEntries, httpOrgList, type CustodyUrls } from './epcis/upstream.ts';
 import type { AuditOptions } from './regulator/audit.ts';
+import { createPgLabelCache } from '@milkchain/labels';
+import { startLabelWorker } from './labels/worker.ts';
 
 /**
  * The audiences a trace token may carry. Identity does not issue a `milkchain:trace` audience
@@ -53,6 +55,8 @@ export interface TraceServiceDeps {
   custodyUrl?: CustodyUrls;
   /** The ledger's operator organisation and origin, for the regulator's audit. */
   audit?: AuditOptions;
+  /** How often the label worker looks for newly packed lots to render QR codes for (default 500 ms). */
+  labelPollMs?: number;
 }
 
 export interface RunningTraceService {
@@ -82,12 +86,16 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   });
+  // Packed lots' QR codes are rendered by this worker, after the projection's transaction.
+  const resolverBase = deps.resolverBase ?? 'http://localhost:8080';
+  const labelCache = createPgLabelCache(pool);
+  const labels = startLabelWorker({ pool, cache: labelCache, resolverBase, logger: deps.logger, ...(deps.labelPollMs ? { pollMs: deps.labelPollMs } : {}) });
   const recallAppDeps = { ...(recalls.writer ? { recallWriter: recalls.writer } : {}), ...(deps.scanThresholds ? { scanThresholds: deps.scanThresholds } : {}) };
   const resolver = deps.ledgerUrl
     ? {
         ledger: httpLedgerReader(deps.ledgerUrl),
         orgs: httpOrgDirectory(deps.identityUrl ?? deps.ledgerUrl),
-        resolverBase: deps.resolverBase ?? 'http://localhost:8080',
+        resolverBase,
         ...deps.resolverOptions,
       }
     : undefined;
@@ -105,6 +113,7 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
     verifier,
     logger: deps.logger,
     ...recallAppDeps,
+    labels: { cache: labelCache, resolverBase },
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(resolver ? { resolver } : {}),
     ...(upstream ? { upstream } : {}),
@@ -118,6 +127,7 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
     },
     drain: () => recalls.drain(),
     async close() {
+      await labels.stop();
       await recalls.close();
       for (const s of subscriptions) await s.stop();
       if (ownPool) await pool.end();
