@@ -3,7 +3,7 @@ export { createInProcessBus, createInProcessBroker, partitionOf, type InProcessB
 export { createKafkaBus, type KafkaBusOptions } from './kafka.ts';
 export { enqueue, startOutboxRelay, type OutboxMessage, type OutboxRelay, type OutboxRelayOptions } from './outbox.ts';
 export { startConsumer, defaultMessageId, PermanentError, type ConsumerOptions } from './consumer.ts';
-export { startLogConsumer, logCursor, type LogConsumerOptions } from './log-consumer.ts';
+export { startLogConsumer, logCursor, waitForLogCursors, type LogConsumerOptions } from './log-consumer.ts';
 export {
   listDeadLetters,
   resolveDeadLetter,

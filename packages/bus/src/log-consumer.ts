@@ -111,3 +111,20 @@ export async function logCursor(db: Pick<Pool, 'query'>, consumer: string): Prom
   const { rows } = await db.query<{ next_seq: string }>('SELECT next_seq FROM bus_log_cursor WHERE consumer = $1', [consumer]);
   return rows[0] ? Number(rows[0].next_seq) : 0;
 }
+
+/**
+ * Resolves once every one of `consumers` has applied the first `size` entries of the log (its
+ * cursor, committed with its folds, is at `size` or beyond); throws after `timeoutMs`, naming
+ * those behind.
+ */
+export async function waitForLogCursors(db: Pick<Pool, 'query'>, consumers: readonly string[], size: number, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query<{ consumer: string; next_seq: string }>('SELECT consumer, next_seq FROM bus_log_cursor WHERE consumer = ANY($1::text[])', [[...consumers]]);
+    const at = new Map(rows.map((r) => [r.consumer, Number(r.next_seq)]));
+    const behind = consumers.filter((c) => (at.get(c) ?? 0) < size);
+    if (behind.length === 0) return;
+    if (Date.now() > until) throw new Error(`projections behind the log (size ${size}): ${behind.map((c) => `${c} at ${at.get(c) ?? 0}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { createTokenVerifier, type EventSigner } from '@milkchain/auth';
-import { createInProcessBus, type Bus } from '@milkchain/bus';
+import { createInProcessBus, waitForLogCursors, type Bus } from '@milkchain/bus';
 import { httpLedgerClient, startCustodyService, type RunningCustodyService } from '@milkchain/custody';
 import type { ServiceName } from '@milkchain/domain';
 import { jsonLogger, type Logger } from '@milkchain/http';
@@ -133,18 +133,10 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
       await trace.drain();
     },
     async projected(timeoutMs = 30_000) {
-      const target = ledger.sequencer.size - 1;
+      const size = ledger.sequencer.size;
       const until = Date.now() + timeoutMs;
-      for (;;) {
-        const { rows } = await pool.query<{ service: string; max: string | null }>(
-          'SELECT service, max(seq) AS max FROM custody_events WHERE service = ANY($1::text[]) GROUP BY service',
-          [[...CUSTODY_SERVICES]],
-        );
-        const behind = CUSTODY_SERVICES.filter((s) => Number(rows.find((r) => r.service === s)?.max ?? -1) < target);
-        if (behind.length === 0) return trace.projected(target + 1, Math.max(1, until - Date.now()));
-        if (Date.now() > until) throw new Error(`projections behind the log (size ${target + 1}): ${behind.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await waitForLogCursors(pool, CUSTODY_SERVICES.map((s) => `${s}.ledger`), size, timeoutMs);
+      return trace.projected(size, Math.max(1, until - Date.now()));
     },
     async close() {
       for (const s of services.values()) await s.close();

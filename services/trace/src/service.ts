@@ -122,7 +122,7 @@ export async function startTraceService(deps: TraceServiceDeps): Promise<Running
     app,
     pool,
     async projected(size, timeoutMs) {
-      await waitProjected(pool, size, timeoutMs);
+      await waitProjected(pool, size, timeoutMs, deps.group);
       await recalls.projected(size, timeoutMs);
     },
     drain: () => recalls.drain(),

@@ -2,7 +2,7 @@
 // (startLogConsumer: the inbox rows commit with the fold, entries are applied in seq order even
 // when another subject's partition runs ahead), so a node's state (holdings, status) is folded as
 // the log has it. The fold still tolerates a link to an event it has not seen (trace_edges.parent_event).
-import { PermanentError, startLogConsumer, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
+import { PermanentError, startLogConsumer, waitForLogCursors, TOPICS, type Bus, type Delivered, type Subscription } from '@milkchain/bus';
 import type { Logger } from '@milkchain/http';
 import type { Pool, PoolClient } from '@milkchain/store';
 import type { TraceEntry } from './fold.ts';
@@ -43,13 +43,6 @@ export async function startTraceProjector(deps: TraceProjectorDeps): Promise<Sub
 }
 
 /** Resolves once the trace tables hold every entry with seq below `size`; throws after `timeoutMs`. */
-export async function waitProjected(pool: Pool, size: number, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM trace_events WHERE seq < $1', [size]);
-    const n = Number(rows[0]?.n ?? 0);
-    if (n >= size) return;
-    if (Date.now() > until) throw new Error(`trace projection behind the log: ${n} of ${size} entries`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+export async function waitProjected(pool: Pool, size: number, timeoutMs = 30_000, group = 'trace'): Promise<void> {
+  await waitForLogCursors(pool, [`${group}.lineage`], size, timeoutMs);
 }

@@ -2,7 +2,7 @@
 // (the service's own custody projection of the ledger, which the recall deciders read, and its
 // outbox relay to the ledger), and the webhook notifier.
 import type { EventSigner } from '@milkchain/auth';
-import { startOutboxRelay, type Bus, type OutboxRelay, type Subscription } from '@milkchain/bus';
+import { startOutboxRelay, waitForLogCursors, type Bus, type OutboxRelay, type Subscription } from '@milkchain/bus';
 import { CommandPipeline, CustodyTables, startProjector, type LedgerClient } from '@milkchain/custody';
 import type { Logger } from '@milkchain/http';
 import type { Pool } from '@milkchain/store';
@@ -49,15 +49,8 @@ export async function startRecalls(deps: RecallServiceDeps): Promise<RunningReca
     writer,
     notifier,
     async projected(size, timeoutMs = 30_000) {
-      if (!writer) return;
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const { rows } = await pool.query<{ max: string | null }>(`SELECT max(seq) AS max FROM custody_events WHERE service = 'trace'`);
-        const max = Number(rows[0]?.max ?? -1);
-        if (max >= size - 1) return;
-        if (Date.now() > until) throw new Error(`recall projection behind the log: at ${max + 1} of ${size} entries`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // The recall write path's custody projection (service 'trace') folds the log as `trace.ledger`.
+      if (writer) await waitForLogCursors(pool, ['trace.ledger'], size, timeoutMs);
     },
     drain: () => relay?.drain() ?? Promise.resolve(),
     async close() {
