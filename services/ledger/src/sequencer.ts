@@ -56,6 +56,28 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** The batch being committed: what the next batch is decided on. */
+interface InFlight {
+  tree: TiledTree;
+  /** Seqs of its entries by id. */
+  ids: Map<string, number>;
+  /** Subject heads after it. */
+  heads: Map<string, string>;
+  /** Resolves true once committed (its submissions answered), false once failed (rejected). */
+  done: Promise<boolean>;
+}
+
+interface Decided {
+  admitted: Array<{ p: Pending; result: SubmissionResult['entries'] }>;
+  refused: Array<{ p: Pending; error: AppError }>;
+  /** Seqs of the batch's new entries by id, and the subject heads after it. */
+  ids: Map<string, number>;
+  heads: Map<string, string>;
+  tree: TiledTree;
+  /** Null when every admitted event is already in the log (nothing to write). */
+  write: BatchWrite | null;
+}
+
 const HEAD_CACHE_LIMIT = 1_000_000;
 
 /**
@@ -80,6 +102,8 @@ export class Sequencer {
   #heads = new Map<string, string>();
   #tiles = new Map<string, Uint8Array>();
   #queue: Pending[] = [];
+  #inFlight: InFlight | null = null;
+  #wake: (() => void) | null = null;
   #running = false;
   #stopped = false;
   #idle: Array<() => void> = [];
@@ -132,6 +156,7 @@ export class Sequencer {
     return new Promise((resolve, reject) => {
       this.#queue.push({ sub, resolve, reject });
       if (!this.#running) void this.#drain();
+      else this.#wake?.();
     });
   }
 
@@ -175,10 +200,24 @@ export class Sequencer {
     }
   }
 
+  /**
+   * Group commit with a pipeline of depth one: while batch N commits, batch N+1 is looked up,
+   * decided against the log plus N's entries, appended to a copy of N's tree and its checkpoint
+   * signed. N+1 is sent to the store only after N has committed (strictly in order), and every
+   * submission is answered only after its own batch has committed. If N fails, N+1 (decided on
+   * N's state) fails with it and is never sent.
+   */
   async #drain(): Promise<void> {
     this.#running = true;
     try {
-      while (this.#queue.length > 0) {
+      while (this.#queue.length > 0 || this.#inFlight) {
+        if (this.#queue.length === 0) {
+          // Wait for the commit in flight, or for a submission to decide while it commits.
+          const flight = this.#inFlight!;
+          await Promise.race([flight.done, new Promise<void>((r) => (this.#wake = r))]);
+          this.#wake = null;
+          continue;
+        }
         const batch: Pending[] = [];
         let events = 0;
         while (this.#queue.length > 0) {
@@ -195,76 +234,134 @@ export class Sequencer {
     }
   }
 
+  /** Decides `batch` (overlapping the commit in flight), waits for that commit, then starts its own. */
   async #process(batch: Pending[]): Promise<void> {
+    const base = this.#inFlight;
+    let decided: Decided | null = null;
+    let failure: unknown = null;
     try {
-      const ids = new Set<string>();
-      const subjects = new Set<string>();
-      for (const p of batch) {
-        for (const e of p.sub.events) {
-          ids.add(e.id);
-          for (const i of e.event.inputs) ids.add(i);
-          if (!this.#heads.has(e.event.subject)) subjects.add(e.event.subject);
-        }
-      }
-      const [known, heads] = await Promise.all([this.#store.seqsOf([...ids]), this.#store.heads([...subjects])]);
-      for (const s of subjects) this.#heads.set(s, heads.get(s) ?? '');
-
-      // Decide each submission against the log plus what this batch admitted before it.
-      let nextSeq = this.#tree.size;
-      const staged = new Map<string, number>();
-      const stagedHeads = new Map<string, string>();
-      const entries: EntryWrite[] = [];
-      const bulk: BatchWrite['bulkSignatures'] = [];
-      const orgKeys: OrgKeyRecord[] = [];
-      const admitted: Array<{ p: Pending; result: SubmissionResult['entries'] }> = [];
-      for (const p of batch) {
-        const decided = this.#decide(p.sub, known, staged, stagedHeads, nextSeq);
-        if (decided instanceof AppError) {
-          p.reject(decided);
-          continue;
-        }
-        for (const [s, h] of decided.heads) stagedHeads.set(s, h);
-        for (const e of decided.entries) staged.set(e.id, e.seq);
-        const fresh = decided.entries;
-        if (fresh.length > 0 && p.sub.signatures.kind === 'bulk') {
-          const bulkId = fresh[0]!.seq;
-          bulk.push({ id: bulkId, jws: p.sub.signatures.jws, ids: p.sub.signatures.ids });
-          for (const e of fresh) e.bulkId = bulkId;
-        }
-        for (const k of p.sub.orgKeys ?? []) {
-          const seq = staged.get(k.eventId);
-          if (seq !== undefined) orgKeys.push({ kid: k.kid, org: k.org, jwk: k.jwk, seq });
-        }
-        entries.push(...fresh);
-        nextSeq += fresh.length;
-        admitted.push({ p, result: decided.result });
-      }
-      if (admitted.length === 0) return;
-
-      const checkpoint = entries.length > 0 ? await this.#writeBatch({ entries, bulk, orgKeys }) : this.checkpoint;
-      for (const [s, h] of stagedHeads) this.#heads.set(s, h);
-      if (this.#heads.size > HEAD_CACHE_LIMIT) this.#heads.clear();
-      for (const { p, result } of admitted) {
-        p.resolve({
-          entries: result.map((r) => (r.seq >= 0 ? r : { ...r, seq: staged.get(r.id) ?? known.get(r.id) ?? -1 })),
-          checkpoint,
-        });
-      }
+      decided = await this.#decideBatch(batch, base);
     } catch (err) {
-      const failure =
-        err instanceof AppError
-          ? err
-          : new AppError('UNAVAILABLE', 'the ledger could not store this batch; nothing was written, retry', { retryable: true });
-      for (const p of batch) p.reject(failure);
-      if (err instanceof StoreConflictError) {
-        // Someone else wrote to our log: our view is stale. Reload before taking more work.
-        this.#heads.clear();
-        this.#tiles.clear();
-        await this.start().catch(() => {
-          this.#stopped = true;
-        });
+      failure = err;
+    }
+    if (base && !(await base.done)) {
+      // The batch this one was decided on did not commit: nothing of this one was sent.
+      failure ??= new AppError('UNAVAILABLE', 'the ledger could not store an earlier batch; nothing of this submission was written, retry', { retryable: true });
+    }
+    if (failure !== null || decided === null) {
+      await this.#fail(batch, failure);
+      return;
+    }
+    // Refusals were decided on the state after base too: only now are they known to be right.
+    for (const { p, error } of decided.refused) p.reject(error);
+    if (decided.admitted.length === 0) return;
+    if (decided.write === null) {
+      // Only duplicates: their entries are committed now (the batch before, if any, has been).
+      for (const { p, result } of decided.admitted) p.resolve({ entries: result, checkpoint: this.checkpoint });
+      return;
+    }
+    const work = { ...decided, write: decided.write };
+    const done = this.#store.appendBatch(work.write).then(
+      () => {
+        this.#tree = work.tree;
+        this.#checkpoint = work.write.checkpoint;
+        for (const t of work.write.tiles) this.#cacheTile(tileKey(t.tileLevel, t.tileIndex), t.hashes);
+        for (const [s, h] of work.heads) this.#heads.set(s, h);
+        for (const { p, result } of work.admitted) p.resolve({ entries: result, checkpoint: work.write.checkpoint });
+        return true;
+      },
+      async (err: unknown) => {
+        await this.#fail(
+          work.admitted.map((a) => a.p),
+          err,
+        );
+        return false;
+      },
+    );
+    const flight: InFlight = {
+      tree: work.tree,
+      ids: work.ids,
+      heads: work.heads,
+      done: done.finally(() => {
+        if (this.#inFlight === flight) this.#inFlight = null;
+      }),
+    };
+    this.#inFlight = flight;
+  }
+
+  /** Rejects `batch`; after a conflict (someone else wrote to our log) reloads before more work. */
+  async #fail(batch: Pending[], err: unknown): Promise<void> {
+    const failure =
+      err instanceof AppError
+        ? err
+        : new AppError('UNAVAILABLE', 'the ledger could not store this batch; nothing was written, retry', { retryable: true });
+    for (const p of batch) p.reject(failure);
+    if (err instanceof StoreConflictError) {
+      this.#heads.clear();
+      this.#tiles.clear();
+      await this.start().catch(() => {
+        this.#stopped = true;
+      });
+    }
+  }
+
+  /**
+   * Looks up what the batch needs, decides each submission against the log plus `base` (the
+   * batch committing now, if any) plus what this batch admitted before it, and prepares the
+   * write: the tree after `base` with this batch appended, and its signed checkpoint.
+   */
+  async #decideBatch(batch: Pending[], base: InFlight | null): Promise<Decided> {
+    // Only here, never while a batch is being decided: a decision reads the cache after its lookups.
+    if (this.#heads.size > HEAD_CACHE_LIMIT) this.#heads.clear();
+    const ids = new Set<string>();
+    const subjects = new Set<string>();
+    for (const p of batch) {
+      for (const e of p.sub.events) {
+        ids.add(e.id);
+        for (const i of e.event.inputs) ids.add(i);
+        const s = e.event.subject;
+        if (!this.#heads.has(s) && !base?.heads.has(s)) subjects.add(s);
       }
     }
+    const [known, heads] = await Promise.all([this.#store.seqsOf([...ids]), this.#store.heads([...subjects])]);
+    // Subjects base does not touch: the stored head is the same before and after base commits.
+    for (const s of subjects) this.#heads.set(s, heads.get(s) ?? '');
+    if (base) for (const [id, seq] of base.ids) known.set(id, seq);
+    const committedHeads = base ? new LayeredMap(base.heads, this.#heads) : this.#heads;
+
+    let nextSeq = (base?.tree ?? this.#tree).size;
+    const staged = new Map<string, number>();
+    const stagedHeads = new Map<string, string>();
+    const entries: EntryWrite[] = [];
+    const bulk: BatchWrite['bulkSignatures'] = [];
+    const orgKeys: OrgKeyRecord[] = [];
+    const admitted: Decided['admitted'] = [];
+    const refused: Decided['refused'] = [];
+    for (const p of batch) {
+      const decided = this.#decide(p.sub, known, staged, stagedHeads, committedHeads, nextSeq);
+      if (decided instanceof AppError) {
+        refused.push({ p, error: decided });
+        continue;
+      }
+      for (const [s, h] of decided.heads) stagedHeads.set(s, h);
+      for (const e of decided.entries) staged.set(e.id, e.seq);
+      const fresh = decided.entries;
+      if (fresh.length > 0 && p.sub.signatures.kind === 'bulk') {
+        const bulkId = fresh[0]!.seq;
+        bulk.push({ id: bulkId, jws: p.sub.signatures.jws, ids: p.sub.signatures.ids });
+        for (const e of fresh) e.bulkId = bulkId;
+      }
+      for (const k of p.sub.orgKeys ?? []) {
+        const seq = staged.get(k.eventId);
+        if (seq !== undefined) orgKeys.push({ kid: k.kid, org: k.org, jwk: k.jwk, seq });
+      }
+      entries.push(...fresh);
+      nextSeq += fresh.length;
+      admitted.push({ p, result: decided.result });
+    }
+    if (entries.length === 0) return { admitted, refused, ids: staged, heads: stagedHeads, tree: base?.tree ?? this.#tree, write: null };
+    const prepared = await this.#prepareWrite(base?.tree ?? this.#tree, { entries, bulk, orgKeys });
+    return { admitted, refused, ids: staged, heads: stagedHeads, ...prepared };
   }
 
   #decide(
@@ -272,6 +369,7 @@ export class Sequencer {
     known: Map<string, number>,
     staged: Map<string, number>,
     stagedHeads: Map<string, string>,
+    committedHeads: { get(subject: string): string | undefined },
     firstSeq: number,
   ): { entries: EntryWrite[]; heads: Map<string, string>; result: SubmissionResult['entries'] } | AppError {
     const heads = new Map<string, string>();
@@ -284,7 +382,7 @@ export class Sequencer {
         result.push({ id, seq: existing, duplicate: true });
         continue;
       }
-      const head = heads.get(event.subject) ?? stagedHeads.get(event.subject) ?? this.#heads.get(event.subject) ?? '';
+      const head = heads.get(event.subject) ?? stagedHeads.get(event.subject) ?? committedHeads.get(event.subject) ?? '';
       if ((event.prev ?? '') !== head) {
         return new AppError(
           'CONFLICT',
@@ -312,19 +410,39 @@ export class Sequencer {
     return { entries, heads, result };
   }
 
+  /** Appends to a copy of `tree` and signs the checkpoint of the result; writes nothing. */
+  async #prepareWrite(
+    tree: TiledTree,
+    b: { entries: EntryWrite[]; bulk: BatchWrite['bulkSignatures']; orgKeys: OrgKeyRecord[] },
+  ): Promise<{ tree: TiledTree; write: BatchWrite }> {
+    const next = tree.clone();
+    const firstSeq = next.size;
+    const tiles: TileWrite[] = next.append(b.entries.map((e) => fromHex(e.id)));
+    const issuedAt = this.#clock().toISOString();
+    const rootHash = toHex(next.root());
+    const jws = await signCheckpoint({ origin: this.#origin, treeSize: next.size, rootHash, issuedAt }, this.#logKey.privateKey, this.#logKey.kid);
+    const checkpoint: CheckpointRecord = { treeSize: next.size, rootHash, issuedAt, jws };
+    return { tree: next, write: { firstSeq, entries: b.entries, bulkSignatures: b.bulk, tiles, checkpoint, orgKeys: b.orgKeys } };
+  }
+
   /** Appends to a copy of the tree, signs its checkpoint, and commits; swaps the tree on success. */
   async #writeBatch(b: { entries: EntryWrite[]; bulk: BatchWrite['bulkSignatures']; orgKeys: OrgKeyRecord[] }): Promise<CheckpointRecord> {
-    const tree = this.#tree.clone();
-    const firstSeq = tree.size;
-    const tiles: TileWrite[] = tree.append(b.entries.map((e) => fromHex(e.id)));
-    const issuedAt = this.#clock().toISOString();
-    const rootHash = toHex(tree.root());
-    const jws = await signCheckpoint({ origin: this.#origin, treeSize: tree.size, rootHash, issuedAt }, this.#logKey.privateKey, this.#logKey.kid);
-    const checkpoint: CheckpointRecord = { treeSize: tree.size, rootHash, issuedAt, jws };
-    await this.#store.appendBatch({ firstSeq, entries: b.entries, bulkSignatures: b.bulk, tiles, checkpoint, orgKeys: b.orgKeys });
+    const { tree, write } = await this.#prepareWrite(this.#tree, b);
+    await this.#store.appendBatch(write);
     this.#tree = tree;
-    this.#checkpoint = checkpoint;
-    for (const t of tiles) this.#cacheTile(tileKey(t.tileLevel, t.tileIndex), t.hashes);
-    return checkpoint;
+    this.#checkpoint = write.checkpoint;
+    for (const t of write.tiles) this.#cacheTile(tileKey(t.tileLevel, t.tileIndex), t.hashes);
+    return write.checkpoint;
+  }
+}
+
+/** Reads `top` first, then `bottom`: the heads of the batch in flight over the committed ones. */
+class LayeredMap<V> {
+  constructor(
+    private readonly top: Map<string, V>,
+    private readonly bottom: Map<string, V>,
+  ) {}
+  get(key: string): V | undefined {
+    return this.top.get(key) ?? this.bottom.get(key);
   }
 }

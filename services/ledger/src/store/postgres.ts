@@ -13,8 +13,28 @@ import {
 
 const hex = (b: Buffer) => b.toString('hex');
 const buf = (h: string) => Buffer.from(h, 'hex');
-/** Serialises appenders across processes: the sequence check and the insert are one critical section. */
-const APPEND_LOCK = 72707370;
+/** SQLSTATE raised by ledger_append_batch when a batch does not start at the log's size. */
+const APPEND_CONFLICT = 'ML409';
+
+/** Writes 64 hex characters as 32 bytes at slot `i`; refuses anything else (an id is exactly that). */
+function writeHex32(target: Buffer, i: number, hexId: string) {
+  if (hexId.length !== 64 || target.write(hexId, 32 * i, 32, 'hex') !== 32) throw new TypeError(`not a 32-byte hex id: ${hexId}`);
+}
+
+/** Byte strings concatenated into one binary parameter, with their offsets and lengths. */
+function packed(parts: Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for (const p of parts) {
+    offsets.push(at);
+    lengths.push(p.byteLength);
+    at += p.byteLength;
+  }
+  const blob = Buffer.allocUnsafe(at);
+  parts.forEach((p, i) => blob.set(p, offsets[i]!));
+  return { blob, offsets, lengths };
+}
 
 interface EntryRow {
   seq: number;
@@ -55,68 +75,71 @@ function toCheckpoint(r: { tree_size: number; root_hash: Buffer; issued_at: Date
 export class PostgresLedgerStore implements LedgerStore {
   constructor(private readonly pool: Pool) {}
 
+  /**
+   * One statement, one round trip: ledger_append_batch (migration 20261123200000) takes the append
+   * lock, checks the log's size against `firstSeq` and inserts everything; run outside an
+   * explicit transaction it is its own transaction, committed (fsync) before the reply. Byte
+   * columns go as concatenated binary parameters, not as hex text arrays.
+   */
   async appendBatch(batch: BatchWrite): Promise<void> {
-    const client = await this.pool.connect();
+    batch.entries.forEach((e, i) => {
+      if (e.seq !== batch.firstSeq + i) throw new StoreConflictError(`entry ${i} has seq ${e.seq}, expected ${batch.firstSeq + i}`);
+    });
+    const es = batch.entries;
+    const ids = Buffer.allocUnsafe(32 * es.length);
+    const prevs = Buffer.alloc(32 * es.length);
+    const hasPrev: boolean[] = [];
+    es.forEach((e, i) => {
+      writeHex32(ids, i, e.id);
+      hasPrev.push(e.prev !== null);
+      if (e.prev !== null) writeHex32(prevs, i, e.prev);
+    });
+    const canonical = packed(es.map((e) => e.canonical));
+    const bulk = packed(batch.bulkSignatures.map((b) => {
+      const blob = Buffer.allocUnsafe(32 * b.ids.length);
+      b.ids.forEach((id, i) => writeHex32(blob, i, id));
+      return blob;
+    }));
+    const tiles = packed(batch.tiles.map((t) => t.hashes));
+    const cp = batch.checkpoint;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const { rows } = await client.query<{ size: number }>('SELECT COALESCE(max(seq) + 1, 0)::bigint AS size FROM ledger_entries');
-      const size = rows[0]?.size ?? 0;
-      if (size !== batch.firstSeq) throw new StoreConflictError(`batch starts at seq ${batch.firstSeq} but the log has ${size} entries`);
-      batch.entries.forEach((e, i) => {
-        if (e.seq !== batch.firstSeq + i) throw new StoreConflictError(`entry ${i} has seq ${e.seq}, expected ${batch.firstSeq + i}`);
-      });
-      const es = batch.entries;
-      if (es.length > 0) {
-        await client.query(
-          `INSERT INTO ledger_entries (${ENTRY_COLUMNS})
-           SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::text[], $9::bigint[])`,
-          [
-            es.map((e) => e.seq),
-            es.map((e) => buf(e.id)),
-            es.map((e) => e.subject),
-            es.map((e) => e.kind),
-            es.map((e) => e.org),
-            es.map((e) => (e.prev === null ? null : buf(e.prev))),
-            es.map((e) => Buffer.from(e.canonical.buffer, e.canonical.byteOffset, e.canonical.byteLength)),
-            es.map((e) => e.signature),
-            es.map((e) => e.bulkId),
-          ],
-        );
-      }
-      if (batch.bulkSignatures.length > 0) {
-        const bs = batch.bulkSignatures;
-        await client.query('INSERT INTO ledger_bulk_signatures (id, jws, ids) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])', [
-          bs.map((b) => b.id),
-          bs.map((b) => b.jws),
-          bs.map((b) => Buffer.concat(b.ids.map(buf))),
-        ]);
-      }
-      if (batch.tiles.length > 0) {
-        const ts = batch.tiles;
-        await client.query(
-          `INSERT INTO ledger_tiles (level, idx, hashes) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])
-           ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes`,
-          [ts.map((t) => t.tileLevel), ts.map((t) => t.tileIndex), ts.map((t) => Buffer.from(t.hashes.buffer, t.hashes.byteOffset, t.hashes.byteLength))],
-        );
-      }
-      const cp = batch.checkpoint;
-      await client.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, issued_at, jws) VALUES ($1, $2, $3, $4)', [
+      await this.pool.query(`SELECT ledger_append_batch(${Array.from({ length: 30 }, (_, i) => `$${i + 1}`).join(', ')})`, [
+        batch.firstSeq,
+        ids,
+        es.map((e) => e.subject),
+        es.map((e) => e.kind),
+        es.map((e) => e.org),
+        hasPrev,
+        prevs,
+        canonical.blob,
+        canonical.offsets,
+        canonical.lengths,
+        es.map((e) => e.signature),
+        es.map((e) => e.bulkId),
+        batch.bulkSignatures.map((b) => b.id),
+        batch.bulkSignatures.map((b) => b.jws),
+        bulk.blob,
+        bulk.offsets,
+        bulk.lengths,
+        batch.tiles.map((t) => t.tileLevel),
+        batch.tiles.map((t) => t.tileIndex),
+        tiles.blob,
+        tiles.offsets,
+        tiles.lengths,
         cp.treeSize,
         buf(cp.rootHash),
         cp.issuedAt,
         cp.jws,
+        batch.orgKeys.map((k) => k.kid),
+        batch.orgKeys.map((k) => k.org),
+        batch.orgKeys.map((k) => JSON.stringify(k.jwk)),
+        batch.orgKeys.map((k) => k.seq),
       ]);
-      for (const k of batch.orgKeys) {
-        await client.query('INSERT INTO ledger_org_keys (kid, org, jwk, seq) VALUES ($1, $2, $3, $4)', [k.kid, k.org, JSON.stringify(k.jwk), k.seq]);
-      }
-      await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      if ((err as { code?: string }).code === '23505') throw new StoreConflictError(`duplicate: ${(err as { detail?: string }).detail ?? (err as Error).message}`);
+      const code = (err as { code?: string }).code;
+      if (code === APPEND_CONFLICT) throw new StoreConflictError((err as Error).message);
+      if (code === '23505') throw new StoreConflictError(`duplicate: ${(err as { detail?: string }).detail ?? (err as Error).message}`);
       throw err;
-    } finally {
-      client.release();
     }
   }
 
