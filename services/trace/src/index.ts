@@ -28,7 +28,7 @@ export {
   type TraceNode,
   type TraceStatus,
 } from './lineage/fold.ts';
-export { applyEntry } from './lineage/store.ts';
+export { applyEntry, applyEntries } from './lineage/store.ts';
 export { startTraceProjector, waitProjected, type TraceProjectorDeps } from './lineage/projector.ts';
 export {
   backward,

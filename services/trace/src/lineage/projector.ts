@@ -6,7 +6,7 @@ import { PermanentError, startLogConsumer, waitForLogCursors, TOPICS, type Bus, 
 import type { Logger } from '@milkchain/http';
 import type { Pool, PoolClient } from '@milkchain/store';
 import type { TraceEntry } from './fold.ts';
-import { applyEntry } from './store.ts';
+import { applyEntries } from './store.ts';
 
 export interface TraceProjectorDeps {
   pool: Pool;
@@ -37,7 +37,7 @@ export async function startTraceProjector(deps: TraceProjectorDeps): Promise<Sub
     seqOf: (msg) => parseEntry(msg.value).seq,
     // A run of the log in one transaction, folded in order: later entries read what earlier ones wrote.
     apply: async (client: PoolClient, msgs: Delivered[]) => {
-      for (const msg of msgs) await applyEntry(client, parseEntry(msg.value));
+      await applyEntries(client, msgs.map((m) => parseEntry(m.value)));
     },
   });
 }
