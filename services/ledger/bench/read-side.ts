@@ -1,7 +1,9 @@
 // The read side of `npm run bench:ledger`: inclusion proof serving, proof verification and the
 // audit, each next to a baseline measured in the same run. Called by ledger.bench.ts once the
 // log has been grown to its benchmark size.
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { fromHex, sha256, verifyInclusion } from '@milkchain/ledger';
 import type { Pool } from '@milkchain/store';
 import { createLedgerApp } from '../src/app.ts';
@@ -10,6 +12,7 @@ import type { LogKey } from '../src/keys.ts';
 import { LedgerLog } from '../src/log.ts';
 import type { Sequencer } from '../src/sequencer.ts';
 import type { PostgresLedgerStore } from '../src/store/postgres.ts';
+import type { LoadJob, LoadResult } from './http-load.ts';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,61 +31,72 @@ export interface ReadSideDeps {
   operatorOrg: string;
   /** Prints one table row (and keeps it for the caller). */
   row: (...cells: string[]) => void;
+  /** Which sections to run (all by default): to iterate on one of them. */
+  sections?: ReadonlyArray<'proofs' | 'verification' | 'audit'>;
 }
 
-export async function readSide({ store, pool, sequencer, logKey, size, operatorOrg, row }: ReadSideDeps): Promise<void> {
+export async function readSide(deps: ReadSideDeps): Promise<void> {
+  const sections = deps.sections ?? ['proofs', 'verification', 'audit'];
+  if (sections.includes('proofs')) await proofServing(deps);
+  if (sections.includes('verification')) await proofVerification(deps);
+  if (sections.includes('audit')) await auditRate(deps);
+}
+
+async function proofServing({ store, pool, sequencer, logKey, size, operatorOrg, row }: ReadSideDeps): Promise<void> {
   console.log(`\n## Inclusion proof serving over HTTP, log of ${size.toLocaleString('en-US')} entries`);
+  console.log('(load generator in a separate process: node:http, keep-alive; the server alone in this one)');
   const app = createLedgerApp({ store, sequencer, logKey, operatorOrg, adminToken: 'bench-admin-token-0000', logger: { info() {}, warn() {}, error() {} } });
   const server: Server = await new Promise((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
-  const port = (server.address() as { port: number }).port;
-  const sampleIds: string[] = [];
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // Each measurement asks for ids no earlier one asked for: nothing is served from a cache that
+  // a previous phase filled with the same ids (tiles are shared by many ids, as in production).
+  const PER_PHASE = 3000;
+  const PHASES = 5;
   const { rows: idRows } = await pool.query<{ id: Buffer }>('SELECT id FROM ledger_entries WHERE seq = ANY($1::bigint[])', [
-    Array.from({ length: 3000 }, () => Math.floor(Math.random() * size)),
+    Array.from({ length: PER_PHASE * PHASES * 1.1 }, () => Math.floor(Math.random() * size)),
   ]);
-  for (const r of idRows) sampleIds.push(r.id.toString('hex'));
-  async function timeRequests(paths: string[], concurrency: number) {
-    const latencies: number[] = [];
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < paths.length) {
-          const p = paths[next++]!;
-          const start = performance.now();
-          const res = await fetch(`http://127.0.0.1:${port}${p}`);
-          await res.arrayBuffer();
-          if (!res.ok) throw new Error(`${p}: ${res.status}`);
-          latencies.push(performance.now() - start);
-        }
-      }),
-    );
-    return { latencies, seconds: (performance.now() - t0) / 1000 };
+  const ids = [...new Set(idRows.map((r) => r.id.toString('hex')))];
+  const phase = (i: number) => ids.slice(i * PER_PHASE, (i + 1) * PER_PHASE).map((id) => `/ledger/v1/proofs/inclusion?id=${id}&treeSize=${size}`);
+  const client = fork(fileURLToPath(new URL('./http-load.ts', import.meta.url)), { stdio: 'inherit' });
+  const load = (job: LoadJob) =>
+    new Promise<LoadResult>((resolve) => {
+      client.once('message', (r) => resolve(r as LoadResult));
+      client.send(job);
+    });
+  const measure = async (label: string, job: LoadJob) => {
+    const r = await load(job);
+    if (r.failures > 0) throw new Error(`${label}: ${r.failures} requests failed, first: ${r.firstFailure}`);
+    row(label, String(r.latencies.length), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), ms(Math.max(...r.latencies)), rate(r.latencies.length, r.seconds));
+  };
+  const health = (n: number) => Array.from({ length: n }, () => '/healthz');
+  // Warm-up of the client, the server's code paths and the connection (not a measurement).
+  await load({ kind: 'closed', base, paths: health(500), concurrency: 1 });
+  row('what', 'requests', 'p50', 'p99', 'max', 'req/s');
+  await measure('inclusion proof, one at a time, first touch of each tile (cold expanded-tile cache)', { kind: 'closed', base, paths: phase(0), concurrency: 1 });
+  await measure('inclusion proof, one at a time', { kind: 'closed', base, paths: phase(1), concurrency: 1 });
+  await measure('baseline: GET /healthz, one at a time (HTTP round trip, no I/O)', { kind: 'closed', base, paths: health(PER_PHASE), concurrency: 1 });
+  for (const [i, offered] of [
+    [2, 200],
+    [3, 500],
+  ] as const) {
+    await measure(`inclusion proof, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: phase(i), rate: offered });
+    await measure(`baseline: GET /healthz, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: health(PER_PHASE), rate: offered });
   }
-  const proofPaths = sampleIds.map((id) => `/ledger/v1/proofs/inclusion?id=${id}&treeSize=${size}`);
-  row('what', 'requests', 'p50', 'p99', 'req/s');
-  const cold = await timeRequests(proofPaths, 4);
-  row('inclusion proof, 4 in flight, first touch of each tile (cold cache)', String(proofPaths.length), ms(pct(cold.latencies, 50)), ms(pct(cold.latencies, 99)), rate(proofPaths.length, cold.seconds));
-  const warm = await timeRequests(proofPaths, 4);
-  row('inclusion proof, 4 in flight, warm tile cache', String(proofPaths.length), ms(pct(warm.latencies, 50)), ms(pct(warm.latencies, 99)), rate(proofPaths.length, warm.seconds));
-  const health = await timeRequests(proofPaths.map(() => '/healthz'), 4);
-  row('baseline: GET /healthz, 4 in flight (HTTP round trip, no I/O)', String(proofPaths.length), ms(pct(health.latencies, 50)), ms(pct(health.latencies, 99)), rate(proofPaths.length, health.seconds));
-  // The load generator shares this process's event loop with the server: at 4 in flight each
-  // request also waits for the others. One at a time shows the serving latency itself.
-  const single = await timeRequests(proofPaths.slice(0, 1500), 1);
-  row('inclusion proof, one request at a time', '1500', ms(pct(single.latencies, 50)), ms(pct(single.latencies, 99)), rate(1500, single.seconds));
-  const singleHealth = await timeRequests(proofPaths.slice(0, 1500).map(() => '/healthz'), 1);
-  row('baseline: GET /healthz, one at a time', '1500', ms(pct(singleHealth.latencies, 50)), ms(pct(singleHealth.latencies, 99)), rate(1500, singleHealth.seconds));
+  await measure('inclusion proof, 4 in flight (closed loop, throughput)', { kind: 'closed', base, paths: phase(4), concurrency: 4 });
+  client.kill();
   const lookups: number[] = [];
-  for (const id of sampleIds) {
+  for (const id of ids.slice(0, PER_PHASE)) {
     const start = performance.now();
     await pool.query('SELECT seq FROM ledger_entries WHERE id = $1', [Buffer.from(id, 'hex')]);
     lookups.push(performance.now() - start);
   }
-  row('baseline: bare indexed lookup by id (pg, no HTTP)', String(sampleIds.length), ms(pct(lookups, 50)), ms(pct(lookups, 99)), '-');
+  row('baseline: bare indexed lookup by id (pg, in process, no HTTP)', String(lookups.length), ms(pct(lookups, 50)), ms(pct(lookups, 99)), ms(Math.max(...lookups)), '-');
   server.close();
+}
 
+async function proofVerification({ store, pool, sequencer, size, row }: ReadSideDeps): Promise<void> {
   console.log('\n## Proof verification (in process)');
   const root = fromHex(sequencer.checkpoint.rootHash);
   const entriesForProofs = (await pool.query<{ id: Buffer; seq: number }>('SELECT id, seq FROM ledger_entries WHERE seq = ANY($1::bigint[])', [Array.from({ length: 500 }, () => Math.floor(Math.random() * size))])).rows;
@@ -99,11 +113,13 @@ export async function readSide({ store, pool, sequencer, logKey, size, operatorO
   row('what', 'µs each');
   row(`verify an inclusion proof (${prepared[0]?.proof.length ?? 0} hashes, log of ${size})`, verifyUs.toFixed(2));
   row('baseline: one SHA-256 of a 65-byte node', hashUs.toFixed(3));
+}
 
+async function auditRate({ store, size, operatorOrg, row }: ReadSideDeps): Promise<void> {
   console.log(`\n## Audit (milkchain verify over the database), ${size.toLocaleString('en-US')} entries`);
   const report = await audit(storeSource(store), { logKeys: (await store.logKeys()) as never[], trust: 'bench', operatorOrg });
   if (!report.ok) console.log(`  audit found issues: ${JSON.stringify(report.issues.slice(0, 3))}`);
-  t = performance.now();
+  const t = performance.now();
   let hashed = 0;
   for (let start = 0; start < size; start += 5000) {
     const page = await store.entries(start, 5000);

@@ -119,8 +119,8 @@ export function createLedgerApp(deps: LedgerAppDeps): express.Express {
     const id = idParam(req.query.id, 'id');
     const latest = sequencer.checkpoint.treeSize;
     const treeSize = intParam(req, 'treeSize', { min: 1, max: latest, fallback: latest });
-    const seq = (await store.seqsOf([id])).get(id);
-    if (seq === undefined) throw new AppError('NOT_FOUND', `no event with id ${id} is in the log`);
+    const seq = await store.seqOf(id);
+    if (seq === null) throw new AppError('NOT_FOUND', `no event with id ${id} is in the log`);
     res.json({ id, leafIndex: seq, treeSize, hashes: await log.inclusionProof(seq, treeSize) });
   });
 

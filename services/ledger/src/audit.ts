@@ -1,4 +1,4 @@
-import { LogAuditor, peekCheckpoint, toHex, type EventSignature, type TileWrite as LedgerTileWrite } from '@milkchain/ledger';
+import { LogAuditor, peekCheckpoint, type EventSignature, type TileWrite as LedgerTileWrite } from '@milkchain/ledger';
 import type { JWK } from 'jose';
 import { tileKey, type CheckpointRecord, type LedgerStore } from './store/port.ts';
 
@@ -29,7 +29,12 @@ export interface AuditProgress {
 export interface AuditSource {
   size(): Promise<number>;
   /** Entries with their signature resolved (bulk signatures with their list of ids). */
-  entries(start: number, limit: number): Promise<Array<{ seq: number; id: string; canonical: Uint8Array; signature: EventSignature }>>;
+  entries(start: number, limit: number): Promise<AuditEntry[]>;
+  /**
+   * Every entry with seq in [start, end) in order, in chunks, where the source can stream them
+   * (a database can): then `entries` is not used. A missing seq is simply absent.
+   */
+  scan?(start: number, end: number): AsyncIterable<AuditEntry[]>;
   /** Checkpoints with treeSize in [from, to], ascending. */
   checkpoints(from: number, to: number): Promise<CheckpointRecord[]>;
   latestCheckpoint(): Promise<CheckpointRecord | null>;
@@ -38,6 +43,16 @@ export interface AuditSource {
   /** Stored org keys, where the source has them, to compare with the log's registrations. */
   orgKeys?(): Promise<Array<{ kid: string; org: string; jwk: unknown }>>;
 }
+
+export interface AuditEntry {
+  seq: number;
+  id: string;
+  canonical: Uint8Array;
+  signature: EventSignature;
+}
+
+/** What the auditor is given for an entry whose bulk signature is not stored: it fails to verify. */
+const MISSING_BULK: { jws: string; ids: string[] } = { jws: '', ids: [] };
 
 export function storeSource(store: LedgerStore): AuditSource {
   const bulk = new Map<number, { jws: string; ids: string[] }>();
@@ -62,6 +77,16 @@ export function storeSource(store: LedgerStore): AuditSource {
         out.push({ seq: e.seq, id: e.id, canonical: e.canonical, signature });
       }
       return out;
+    },
+    async *scan(start, end) {
+      for await (const chunk of store.scanEntries(start, end)) {
+        yield chunk.map((e) => ({
+          seq: e.seq,
+          id: e.id,
+          canonical: e.canonical,
+          signature: e.signature !== null ? e.signature : e.bulkId === null ? '' : (e.bulk ?? MISSING_BULK),
+        }));
+      }
     },
     checkpoints: (from, to) => store.checkpoints(from, to, 100_000),
     latestCheckpoint: () => store.latestCheckpoint(),
@@ -89,9 +114,16 @@ export async function audit(
   let checkpointsChecked = 0;
   let tilesChecked = 0;
 
-  // Checkpoints are fed when the rebuilt tree reaches their size.
-  const pending: CheckpointRecord[] = await source.checkpoints(0, Math.min(size, pageSize));
-  let pendingUpTo = Math.min(size, pageSize);
+  // Checkpoints are fed when the rebuilt tree reaches their size; they are read ahead in windows.
+  const pending: CheckpointRecord[] = [];
+  let pendingUpTo = -1;
+  const readCheckpointsTo = async (upTo: number) => {
+    while (pendingUpTo < upTo) {
+      const to = Math.min(size, Math.max(upTo, pendingUpTo + CHECKPOINT_WINDOW));
+      pending.push(...(await source.checkpoints(pendingUpTo + 1, to)));
+      pendingUpTo = to;
+    }
+  };
   const feedCheckpoints = async () => {
     while (pending.length > 0 && pending[0]!.treeSize <= auditor.size) {
       const cp = pending.shift()!;
@@ -109,7 +141,7 @@ export async function audit(
     for (const t of computed) {
       tilesChecked++;
       const s = stored.get(tileKey(t.tileLevel, t.tileIndex));
-      if (!s || toHex(s.subarray(0, t.hashes.length)) !== toHex(t.hashes)) {
+      if (!s || !sameBytes(s.subarray(0, t.hashes.length), t.hashes)) {
         extra.push({
           seq: null,
           check: 'stored-subtree-hashes',
@@ -121,28 +153,26 @@ export async function audit(
     }
   };
 
+  await readCheckpointsTo(Math.min(size, pageSize));
   await feedCheckpoints();
-  // The next page is read while this one is checked: the database works while we hash.
-  let nextPage = size > 0 ? source.entries(0, pageSize) : null;
-  for (let start = 0; start < size; start += pageSize) {
-    const page = await nextPage!;
-    nextPage = start + pageSize < size ? source.entries(start + pageSize, pageSize) : null;
-    if (pendingUpTo < Math.min(size, start + 2 * pageSize)) {
-      const upTo = Math.min(size, start + 2 * pageSize);
-      pending.push(...(await source.checkpoints(pendingUpTo + 1, upTo)));
-      pendingUpTo = upTo;
-    }
-    for (const e of page) {
+  let gap = false;
+  for await (const chunk of chunks(source, size, pageSize)) {
+    const last = chunk[chunk.length - 1];
+    if (last) await readCheckpointsTo(Math.min(size, last.seq + 1));
+    for (const e of chunk) {
+      // A seq that is not the next one: the auditor reports it at its position; after a gap
+      // every later position is off by one, so the audit stops there (as a short page did).
+      if (e.seq !== auditor.size) gap = true;
       await auditor.addEntry(e);
       if (pending.length > 0 && pending[0]!.treeSize <= auditor.size) await feedCheckpoints();
+      if (gap) break;
     }
     await compareTiles(auditor.drainCompletedTiles());
-    options.onProgress?.({ done: Math.min(size, start + page.length), total: size });
-    if (page.length < pageSize && start + page.length < size) {
-      extra.push({ seq: start + page.length, check: 'sequence', detail: `the log reports ${size} entries but entry ${start + page.length} is missing` });
-      void nextPage?.catch(() => undefined);
-      break;
-    }
+    options.onProgress?.({ done: Math.min(size, auditor.size), total: size });
+    if (gap) break;
+  }
+  if (!gap && auditor.size < size) {
+    extra.push({ seq: auditor.size, check: 'sequence', detail: `the log reports ${size} entries but entry ${auditor.size} is missing` });
   }
   await compareTiles(auditor.currentTiles());
   await auditor.finish();
@@ -174,6 +204,35 @@ export async function audit(
     issues,
     trust: options.trust,
   };
+}
+
+const CHECKPOINT_WINDOW = 50_000;
+
+/** The log in order: streamed where the source can, else page by page (a short page ends it). */
+async function* chunks(source: AuditSource, size: number, pageSize: number): AsyncIterable<AuditEntry[]> {
+  if (source.scan) {
+    yield* source.scan(0, size);
+    return;
+  }
+  // The next page is read while this one is checked: the source works while we hash.
+  let next = size > 0 ? source.entries(0, pageSize) : null;
+  try {
+    for (let start = 0; start < size; start += pageSize) {
+      const page = await next!;
+      next = start + pageSize < size ? source.entries(start + pageSize, pageSize) : null;
+      yield page;
+      if (page.length < pageSize && start + page.length < size) return;
+    }
+  } finally {
+    // Stopped early (a gap, a short page): the read-ahead's outcome no longer matters.
+    void next?.catch(() => undefined);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function safePeek(jws: string) {

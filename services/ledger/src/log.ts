@@ -4,7 +4,6 @@ import {
   inclusionProof,
   inclusionProofRanges,
   TILE_HEIGHT,
-  TILE_WIDTH,
   nodeFromTile,
   nodeHash,
   perfectNodes,
@@ -21,37 +20,41 @@ import { tileKey, type LedgerStore, type StoredEntry } from './store/port.ts';
 
 const utf8 = new TextDecoder();
 
-const FULL_TILE_BYTES = TILE_WIDTH * 32;
-
 /**
- * Full tiles never change, so the hashes inside them (the 255 interior nodes above the tile's
- * 256 stored hashes) are computed once and kept: a proof then costs table lookups instead of up
- * to ~500 SHA-256 calls. LRU; a full expanded tile is 16 KiB.
+ * The hashes inside a tile (up to 255 interior nodes above its stored hashes), computed once per
+ * version of the tile and kept: a proof then costs table lookups instead of up to ~250 SHA-256
+ * calls per tile. A full tile never changes; a right-edge partial tile changes with each batch
+ * and is re-expanded on first use after it grew (stored tiles only ever extend, so the stored
+ * length names the version). LRU by tile; a full expanded tile is 16 KiB.
  */
 class ExpandedTiles {
-  #tiles = new Map<string, Uint8Array[]>();
+  #tiles = new Map<string, { length: number; levels: Uint8Array[] }>();
   constructor(private readonly capacity: number) {}
 
   node(key: string, tile: Uint8Array, level: number, index: number): Uint8Array {
-    if (tile.length !== FULL_TILE_BYTES) return nodeFromTile(tile, level, index);
-    let levels = this.#tiles.get(key);
-    if (levels) {
+    let entry = this.#tiles.get(key);
+    if (entry && entry.length === tile.length) {
       this.#tiles.delete(key);
     } else {
-      levels = [tile];
+      if (entry) this.#tiles.delete(key);
+      const levels = [tile];
       for (let r = 1; r <= TILE_HEIGHT; r++) {
         const below = levels[r - 1]!;
-        const out = new Uint8Array(below.length / 2);
+        const out = new Uint8Array(Math.floor(below.length / 64) * 32);
         for (let i = 0; i < out.length / 32; i++) out.set(nodeHash(below.subarray(64 * i, 64 * i + 32), below.subarray(64 * i + 32, 64 * i + 64)), 32 * i);
         levels.push(out);
       }
+      entry = { length: tile.length, levels };
       if (this.#tiles.size >= this.capacity) this.#tiles.delete(this.#tiles.keys().next().value!);
     }
-    this.#tiles.set(key, levels);
+    this.#tiles.set(key, entry);
     const at = tileForNode(level, index);
     const r = level - at.tileLevel * TILE_HEIGHT;
     const offset = at.offset / 2 ** r;
-    return levels[r]!.subarray(32 * offset, 32 * offset + 32);
+    const row = entry.levels[r]!;
+    // A node the stored hashes do not cover in full: let nodeFromTile say what is missing.
+    if (32 * offset + 32 > row.length) return nodeFromTile(tile, level, index);
+    return row.subarray(32 * offset, 32 * offset + 32);
   }
 }
 

@@ -59,6 +59,45 @@ export function ledgerStoreContract(name: string, makeStore: () => Promise<Ledge
       expect([...seqs.entries()].sort()).toEqual([[es[0]!.id, 0], [es[2]!.id, 2]].sort());
     });
 
+    it('looks up one seq by id, and scans a range in order with bulk signatures resolved and shared', async () => {
+      const es = [entry(0), entry(1, { signature: null, bulkId: 1 }), entry(2, { signature: null, bulkId: 1 }), entry(3, { signature: null, bulkId: 9 }), entry(4)];
+      const bulk = { id: 1, jws: 'bulk-jws', ids: [es[1]!.id, es[2]!.id] };
+      await store.appendBatch(batch(0, es.slice(0, 3), { bulkSignatures: [bulk] }));
+      await store.appendBatch(batch(3, es.slice(3)));
+      expect(await store.seqOf(es[2]!.id)).toBe(2);
+      expect(await store.seqOf(id())).toBeNull();
+
+      const scanned = [];
+      for await (const chunk of store.scanEntries(1, 5)) scanned.push(...chunk);
+      expect(scanned.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(scanned.map((e) => e.id)).toEqual(es.slice(1).map((e) => e.id));
+      expect(Buffer.from(scanned[0]!.canonical).toString('utf8')).toBe('{"n":1,"s":"牛奶"}');
+      expect(scanned[0]!.bulk).toEqual({ jws: 'bulk-jws', ids: bulk.ids });
+      // One object per bulk signature: a verifier checks it once for all the entries it covers.
+      expect(scanned[1]!.bulk).toBe(scanned[0]!.bulk);
+      // Bulk id 9 was never stored: resolved to null, for the reader to report.
+      expect(scanned[2]).toMatchObject({ bulkId: 9, bulk: null, signature: null });
+      expect(scanned[3]).toMatchObject({ seq: 4, signature: es[4]!.signature, bulkId: null, bulk: null });
+      let none = 0;
+      for await (const chunk of store.scanEntries(5, 10)) none += chunk.length;
+      expect(none).toBe(0);
+    });
+
+    it('scans a long range across chunks, and lets a reader stop early', async () => {
+      const es = Array.from({ length: 2600 }, (_, i) => entry(i));
+      await store.appendBatch(batch(0, es));
+      let seqs: number[] = [];
+      for await (const chunk of store.scanEntries(0, 2600)) seqs = seqs.concat(chunk.map((e) => e.seq));
+      expect(seqs).toEqual(es.map((e) => e.seq));
+      for await (const chunk of store.scanEntries(0, 2600)) {
+        expect(chunk[0]!.seq).toBe(0);
+        break;
+      }
+      // The store is still usable after a reader stopped in the middle of a scan.
+      expect(await store.seqOf(es[2599]!.id)).toBe(2599);
+      expect(await store.size()).toBe(2600);
+    });
+
     it('keeps its own copy of the bytes: changing the caller buffer later changes nothing', async () => {
       const e = entry(0);
       await store.appendBatch(batch(0, [e]));

@@ -69,6 +69,30 @@ export class MemoryLedgerStore implements LedgerStore {
     return e ? { ...e, canonical: e.canonical.slice() } : null;
   }
 
+  async seqOf(id: string) {
+    return this.#byId.get(id) ?? null;
+  }
+
+  async *scanEntries(start: number, end: number) {
+    const CHUNK = 1000;
+    const bulk = new Map<number, { jws: string; ids: string[] } | null>();
+    for (let from = start; from < end; from += CHUNK) {
+      const chunk = this.#entries.slice(from, Math.min(end, from + CHUNK));
+      if (chunk.length === 0) return;
+      yield chunk.map((e) => {
+        let b: { jws: string; ids: string[] } | null = null;
+        if (e.bulkId !== null) {
+          if (!bulk.has(e.bulkId)) {
+            const stored = this.#bulk.get(e.bulkId);
+            bulk.set(e.bulkId, stored ? { jws: stored.jws, ids: [...stored.ids] } : null);
+          }
+          b = bulk.get(e.bulkId) ?? null;
+        }
+        return { seq: e.seq, id: e.id, canonical: e.canonical.slice(), signature: e.signature, bulkId: e.bulkId, bulk: b };
+      });
+    }
+  }
+
   async seqsOf(ids: string[]) {
     const out = new Map<string, number>();
     for (const id of ids) {

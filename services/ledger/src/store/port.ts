@@ -35,6 +35,17 @@ export interface StoredEntry {
   bulkId: number | null;
 }
 
+/** An entry as the audit reads it: its signature resolved (see `LedgerStore.scanEntries`). */
+export interface ScannedEntry {
+  seq: number;
+  id: string;
+  canonical: Uint8Array;
+  signature: string | null;
+  bulkId: number | null;
+  /** The bulk signature `bulkId` names, or null when the entry has none or it is not stored. */
+  bulk: { jws: string; ids: string[] } | null;
+}
+
 export interface BulkSignatureWrite {
   /** By convention the seq of the first entry it covers in this batch. */
   id: number;
@@ -100,6 +111,15 @@ export interface LedgerStore {
   entryById(id: string): Promise<StoredEntry | null>;
   /** seq of each id that is in the log; absent ids are absent from the map. */
   seqsOf(ids: string[]): Promise<Map<string, number>>;
+  /** seq of one id, or null when it is not in the log (the inclusion-proof lookup). */
+  seqOf(id: string): Promise<number | null>;
+  /**
+   * Every entry with seq in [start, end), ascending, in chunks, each with its bulk signature
+   * resolved: entries covered by the same bulk signature share one `bulk` object (and one `ids`
+   * array), so a verifier can check it once. A missing seq is simply absent (the reader notices
+   * the gap). Memory is bounded by a chunk, not by the range: the audit's one pass over the log.
+   */
+  scanEntries(start: number, end: number): AsyncIterable<ScannedEntry[]>;
   /** Id of each subject's latest entry; subjects without entries are absent. */
   heads(subjects: string[]): Promise<Map<string, string>>;
   bulkSignature(id: number): Promise<BulkSignatureWrite | null>;

@@ -1,4 +1,5 @@
 import type { Pool } from '@milkchain/store';
+import { to as copyTo } from 'pg-copy-streams';
 import {
   StoreConflictError,
   tileKey,
@@ -8,6 +9,7 @@ import {
   type LedgerStore,
   type OrgKeyRecord,
   type PublicJwk,
+  type ScannedEntry,
   type StoredEntry,
 } from './port.ts';
 
@@ -238,6 +240,65 @@ export class PostgresLedgerStore implements LedgerStore {
   async addLogKey(kid: string, jwk: PublicJwk) {
     await this.pool.query('INSERT INTO ledger_log_keys (kid, jwk) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [kid, JSON.stringify({ ...jwk, kid })]);
   }
+
+  // ---- Read paths for proof serving and the audit (session 8, read side) ----
+
+  /** A named statement: parsed and planned once per connection, not per proof request. */
+  async seqOf(id: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ seq: number }>({ name: 'ledger_seq_of', text: 'SELECT seq FROM ledger_entries WHERE id = $1', values: [buf(id)] });
+    return rows[0]?.seq ?? null;
+  }
+
+  /**
+   * One COPY ... TO STDOUT (FORMAT binary) over the range, parsed as it streams: no pages, no
+   * per-row objects from the driver, no hex text for the byte columns. Bulk signatures are read
+   * once per chunk for the bulk ids the chunk names that are not cached yet.
+   */
+  async *scanEntries(start: number, end: number): AsyncIterable<ScannedEntry[]> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) throw new TypeError('scanEntries takes integer bounds');
+    if (end <= start) return;
+    const client = await this.pool.connect();
+    let clean = false;
+    try {
+      const stream = client.query(
+        copyTo(`COPY (SELECT seq, id, canonical, signature, bulk_id FROM ledger_entries WHERE seq >= ${start} AND seq < ${end} ORDER BY seq) TO STDOUT (FORMAT binary)`),
+      );
+      const parser = new CopyBinaryEntries();
+      const bulk = new Map<number, { jws: string; ids: string[] } | null>();
+      const resolve = async (rows: RawScannedEntry[]) => {
+        const wanted = [...new Set(rows.flatMap((r) => (r.bulkId !== null && !bulk.has(r.bulkId) ? [r.bulkId] : [])))];
+        if (wanted.length > 0) {
+          if (bulk.size > 10_000) bulk.clear();
+          const { rows: found } = await this.pool.query<{ id: number; jws: string; ids: Buffer }>(
+            'SELECT q.id, b.jws, b.ids FROM unnest($1::bigint[]) AS q(id) JOIN ledger_bulk_signatures b ON b.id = q.id',
+            [wanted],
+          );
+          for (const id of wanted) bulk.set(id, null);
+          for (const f of found) {
+            const ids: string[] = [];
+            for (let o = 0; o + 32 <= f.ids.length; o += 32) ids.push(f.ids.toString('hex', o, o + 32));
+            bulk.set(f.id, { jws: f.jws, ids });
+          }
+        }
+        return rows.map((r): ScannedEntry => ({ ...r, bulk: r.bulkId === null ? null : (bulk.get(r.bulkId) ?? null) }));
+      };
+      let rows: RawScannedEntry[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        for (const r of parser.push(chunk)) rows.push(r);
+        if (rows.length >= SCAN_CHUNK) {
+          yield await resolve(rows);
+          rows = [];
+        }
+      }
+      parser.end();
+      if (rows.length > 0) yield await resolve(rows);
+      clean = true;
+    } finally {
+      // A failure, or a consumer that stopped early, leaves the COPY unfinished: that connection
+      // cannot be reused, so it is closed instead of returned to the pool.
+      client.release(clean ? undefined : true);
+    }
+  }
 }
 
 const WRITER_LEASE = 72707371;
@@ -261,4 +322,83 @@ export async function acquireWriterLease(databaseUrl: string): Promise<{ release
       await client.end().catch(() => {});
     },
   };
+}
+
+type RawScannedEntry = Omit<ScannedEntry, 'bulk'>;
+
+/** Entries per chunk of `scanEntries`. */
+const SCAN_CHUNK = 2048;
+
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * Parses PostgreSQL's binary COPY format (header, then per tuple: int16 field count, and per
+ * field int32 length, -1 for NULL, and the bytes) for the columns seq, id, canonical, signature,
+ * bulk_id. Byte columns are views into the received chunk, not copies.
+ */
+class CopyBinaryEntries {
+  #rest: Buffer = Buffer.alloc(0);
+  #header = false;
+  #done = false;
+
+  push(chunk: Buffer): RawScannedEntry[] {
+    const b = this.#rest.length === 0 ? chunk : Buffer.concat([this.#rest, chunk]);
+    let at = 0;
+    const out: RawScannedEntry[] = [];
+    if (!this.#header) {
+      if (b.length < 19) {
+        this.#rest = b;
+        return out;
+      }
+      if (!b.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a binary COPY stream');
+      at = 19 + b.readInt32BE(15);
+      this.#header = true;
+    }
+    for (;;) {
+      if (this.#done || at + 2 > b.length) break;
+      const fields = b.readInt16BE(at);
+      if (fields === -1) {
+        this.#done = true;
+        at += 2;
+        break;
+      }
+      if (fields !== 5) throw new Error(`binary COPY: expected 5 fields, got ${fields}`);
+      // Walk the five fields; stop (and wait for more bytes) if the tuple is not complete.
+      let p = at + 2;
+      const starts: number[] = [];
+      const lengths: number[] = [];
+      let complete = true;
+      for (let f = 0; f < 5; f++) {
+        if (p + 4 > b.length) {
+          complete = false;
+          break;
+        }
+        const len = b.readInt32BE(p);
+        p += 4;
+        starts.push(p);
+        lengths.push(len);
+        if (len > 0) p += len;
+        if (p > b.length) {
+          complete = false;
+          break;
+        }
+      }
+      if (!complete) break;
+      if (lengths[0] !== 8 || lengths[1] !== 32 || lengths[2]! < 0) throw new Error('binary COPY: unexpected seq, id or canonical field');
+      out.push({
+        seq: Number(b.readBigInt64BE(starts[0]!)),
+        id: b.toString('hex', starts[1]!, starts[1]! + 32),
+        canonical: new Uint8Array(b.buffer, b.byteOffset + starts[2]!, lengths[2]!),
+        signature: lengths[3]! < 0 ? null : b.toString('utf8', starts[3]!, starts[3]! + lengths[3]!),
+        bulkId: lengths[4]! < 0 ? null : Number(b.readBigInt64BE(starts[4]!)),
+      });
+      at = p;
+    }
+    this.#rest = b.subarray(at);
+    return out;
+  }
+
+  end(): void {
+    if (!this.#done || this.#rest.length > 0) throw new Error('binary COPY stream ended early');
+  }
 }
