@@ -26,7 +26,66 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The RFC 8785 canonical JSON text of `value`. Throws CanonicalizationError for non-I-JSON input. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, []);
+  // Fast path: a copy whose members are inserted in RFC 8785 order, written by the engine's
+  // JSON.stringify in one call. It bails out (and the general serializer below decides, and
+  // names the offending value) on anything it does not handle exactly: see sortedCopy.
+  let copy: unknown;
+  try {
+    copy = sortedCopy(value, 0);
+  } catch (err) {
+    if (err !== BAIL) throw err;
+    return serialize(value, []);
+  }
+  return JSON.stringify(copy);
+}
+
+const BAIL = Symbol('bail');
+const MAX_FAST_DEPTH = 64;
+
+/**
+ * A copy of `value` with every object's members inserted in sorted order, so that the engine's
+ * JSON.stringify (same string and number forms as RFC 8785) writes its canonical form. Throws
+ * BAIL for whatever it cannot vouch for: a value with no JSON form, a lone surrogate, a non-plain
+ * object or array, symbol keys, deep nesting (possibly a cycle), and member names that
+ * JSON.stringify would not write in insertion order (array-index names such as "10" are always
+ * enumerated first, in numeric order) or that a plain object cannot hold as an own member
+ * ("__proto__").
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      if (!isWellFormed(value)) throw BAIL;
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw BAIL;
+      return value;
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (depth > MAX_FAST_DEPTH) throw BAIL;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) throw BAIL;
+        const out: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i], depth + 1);
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(value).length > 0) throw BAIL;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const name = keys[i]!;
+        const first = name.charCodeAt(0);
+        if ((first >= 48 && first <= 57) || name === '__proto__' || !isWellFormed(name)) throw BAIL;
+        out[name] = sortedCopy(record[name], depth + 1);
+      }
+      return out;
+    }
+    default:
+      throw BAIL;
+  }
 }
 
 /** The canonical form as UTF-8 bytes: what is hashed and signed. */
