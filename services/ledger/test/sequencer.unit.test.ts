@@ -54,8 +54,14 @@ describe('Sequencer pipeline', () => {
     const a = submission('urn:milkchain:collection:a');
     const b = submission('urn:milkchain:collection:a', a.events[0]!.id);
     const settled: string[] = [];
-    const pa = sequencer.submit(a).then((r) => settled.push('a') && r);
-    const pb = sequencer.submit(b).then((r) => settled.push('b') && r);
+    const pa = sequencer.submit(a).then((r) => {
+      settled.push('a');
+      return r;
+    });
+    const pb = sequencer.submit(b).then((r) => {
+      settled.push('b');
+      return r;
+    });
     await until(() => store.gates.length === 1);
     // b chains on a, which is not committed yet: it is decided on a's state, not sent, not answered.
     await new Promise((r) => setTimeout(r, 20));
