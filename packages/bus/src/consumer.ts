@@ -42,6 +42,13 @@ export interface ConsumerOptions {
   handleBatch?: (client: PoolClient, msgs: Delivered[]) => Promise<void>;
   /** The dedupe key: default the `message-id` header, else `topic:partition:offset`. */
   messageId?: (msg: Delivered) => string;
+  /**
+   * Default true: record every applied message id in `bus_inbox` and skip ids found there. A
+   * consumer whose handler is idempotent by itself (a log consumer: its cursor, committed with
+   * its changes, skips what it applied) sets false and saves a row and a statement per message.
+   * Dead letters are recorded in the inbox either way.
+   */
+  inbox?: boolean;
   /** Attempts before a message is dead-lettered (default 5). */
   maxAttempts?: number;
   /** First retry delay (default 200 ms); doubles per attempt up to `maxBackoffMs` (default 10 s). */
@@ -66,6 +73,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Subscription
   const backoffMs = opts.backoffMs ?? 200;
   const maxBackoffMs = opts.maxBackoffMs ?? 10_000;
   const stopping = new AbortController();
+  const useInbox = opts.inbox ?? true;
 
   /** One try: 'done' (applied or a duplicate), or the handler's error (the transaction was rolled back). */
   async function attempt(msg: Delivered, messageId: string): Promise<'done' | { failed: unknown }> {
@@ -73,7 +81,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Subscription
     let broken = false;
     try {
       await client.query('BEGIN');
-      const fresh = await client.query('INSERT INTO bus_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [consumer, messageId]);
+      const fresh = useInbox ? await client.query('INSERT INTO bus_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [consumer, messageId]) : { rowCount: 1 };
       if (fresh.rowCount === 0) {
         await client.query('COMMIT');
         return 'done';
@@ -152,11 +160,16 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Subscription
     let broken = false;
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ message_id: string }>(
-        'INSERT INTO bus_inbox (consumer, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
-        [consumer, ids],
+      const fresh = new Set(
+        useInbox
+          ? (
+              await client.query<{ message_id: string }>(
+                'INSERT INTO bus_inbox (consumer, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
+                [consumer, ids],
+              )
+            ).rows.map((r) => r.message_id)
+          : ids,
       );
-      const fresh = new Set(rows.map((r) => r.message_id));
       // A message delivered twice within one batch is applied once: its first copy takes the id.
       const todo = batch.filter((_, i) => fresh.delete(ids[i]!));
       if (todo.length > 0) {

@@ -2,11 +2,12 @@
  * A consumer of a log topic in log order. `milkchain.ledger` is keyed by subject, so its
  * partitions are delivered independently and one may run ahead of another; a projection that
  * folds the log (a load names its collections by event id, a lot its batch) needs the entries in
- * sequence order. In the transaction that records the idempotent consumer's inbox rows, with the
- * consumer's cursor (`bus_log_cursor`) locked (instances sharing a group take turns): delivered
- * entries that continue the log from the cursor are applied at once; entries beyond a gap wait in
- * `bus_log_pending`; then parked entries that now continue the log are applied and removed, and
- * the cursor moves past everything applied.
+ * sequence order. In one transaction per delivery, with the consumer's cursor (`bus_log_cursor`)
+ * locked (instances sharing a group take turns): delivered entries that continue the log from the
+ * cursor are applied at once; entries beyond a gap wait in `bus_log_pending`; then parked entries
+ * that now continue the log are applied and removed, and the cursor moves past everything applied.
+ * The cursor, committed with the fold, is what makes a redelivery harmless (entries behind it are
+ * skipped), so these consumers keep no `bus_inbox` rows.
  *
  * An entry that cannot be applied stops the consumer at that seq (a log projection cannot skip
  * one); its message is retried and dead-lettered as startConsumer does, where operators see it,
@@ -48,11 +49,21 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       await client.query('INSERT INTO bus_log_cursor (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [consumer]);
       cursorMade = true;
     }
-    const cursor = await client.query<{ next_seq: string }>('SELECT next_seq FROM bus_log_cursor WHERE consumer = $1 FOR UPDATE', [consumer]);
+    // With the cursor: whether anything waits in bus_log_pending (usually nothing), so the usual
+    // delivery costs no query for parked entries.
+    const cursor = await client.query<{ next_seq: string; parked: boolean }>(
+      'SELECT c.next_seq, EXISTS (SELECT 1 FROM bus_log_pending p WHERE p.consumer = c.consumer AND p.seq >= c.next_seq) AS parked FROM bus_log_cursor c WHERE c.consumer = $1 FOR UPDATE OF c',
+      [consumer],
+    );
     const start = Number(cursor.rows[0]!.next_seq);
+    let parkedBefore = cursor.rows[0]!.parked;
     let next = start;
     // Entries behind the cursor were applied already (a redelivery under another message id).
-    const ahead = msgs.filter((m) => opts.seqOf(m) >= next).sort((a, b) => opts.seqOf(a) - opts.seqOf(b));
+    // The same entry delivered twice (under one message id or two) is taken once.
+    const ahead = msgs
+      .filter((m) => opts.seqOf(m) >= next)
+      .sort((a, b) => opts.seqOf(a) - opts.seqOf(b))
+      .filter((m, i, all) => i === 0 || opts.seqOf(m) !== opts.seqOf(all[i - 1]!));
     // The usual case: what was delivered continues the log from the cursor; apply it as it is.
     let inHand = 0;
     while (inHand < ahead.length && opts.seqOf(ahead[inHand]!) === next + inHand) inHand++;
@@ -61,8 +72,9 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       next += inHand;
     }
     // The rest is ahead of a gap: it waits in bus_log_pending for the entries another partition has not delivered yet.
-    const parked = ahead.slice(inHand).filter((m, i, all) => i === 0 || opts.seqOf(m) !== opts.seqOf(all[i - 1]!));
+    const parked = ahead.slice(inHand);
     if (parked.length > 0) {
+      parkedBefore = true;
       await client.query(
         `INSERT INTO bus_log_pending (consumer, seq, topic, key, value, headers)
          SELECT $1, x.seq, x.topic, x.key, x.value, x.headers
@@ -72,7 +84,7 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       );
     }
     // Entries parked earlier (by this process or another) that now continue the log.
-    for (;;) {
+    while (parkedBefore) {
       const { rows } = await client.query<{ seq: string; topic: string; key: string; value: string; headers: Record<string, string> | null }>(
         'SELECT seq, topic, key, value, headers FROM bus_log_pending WHERE consumer = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
         [consumer, next, next + maxRun],
@@ -101,6 +113,8 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
     ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    // The cursor makes the fold idempotent (entries behind it are skipped): no inbox rows.
+    inbox: false,
     handleBatch: take,
     handle: (client, msg) => take(client, [msg]),
   });
