@@ -124,11 +124,12 @@ function compileType(schema: z.ZodType, zod: Internals): Accepts {
       const shape = def.shape as Record<string, z.ZodType>;
       const names = Object.keys(shape);
       const known = new Set(names);
-      const fields = names.map((n) => [n, accepts(shape[n]!)] as const);
+      const fields = names.map((n) => accepts(shape[n]!));
       return (v) => {
         if (!isPlainRecord(v)) return false;
-        for (const key of Object.keys(v)) if (!known.has(key)) return false;
-        for (const [name, field] of fields) if (!field(v[name])) return false;
+        const keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) if (!known.has(keys[i]!)) return false;
+        for (let i = 0; i < names.length; i++) if (!fields[i]!(v[names[i]!])) return false;
         return true;
       };
     }
