@@ -19,6 +19,8 @@ export interface LedgerAppDeps {
   clock?: () => Date;
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /** The read side to serve from (one is made when absent); lets the caller warm its id index. */
+  log?: LedgerLog;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -53,7 +55,7 @@ async function within<T>(promise: Promise<T>, seconds: number): Promise<T | unde
 /** The ledger service's HTTP API (paths as in the README). No I/O until a request arrives. */
 export function createLedgerApp(deps: LedgerAppDeps): express.Express {
   const { store, sequencer } = deps;
-  const log = new LedgerLog(store, sequencer);
+  const log = deps.log ?? new LedgerLog(store, sequencer);
   const keys = new OrgKeyCache(store);
   const operator = new Operator({ store, sequencer, logKey: deps.logKey, operatorOrg: deps.operatorOrg, clock: deps.clock ?? (() => new Date()) });
   const adminDigest = createHash('sha256').update(deps.adminToken).digest();
@@ -119,7 +121,7 @@ export function createLedgerApp(deps: LedgerAppDeps): express.Express {
     const id = idParam(req.query.id, 'id');
     const latest = sequencer.checkpoint.treeSize;
     const treeSize = intParam(req, 'treeSize', { min: 1, max: latest, fallback: latest });
-    const seq = await store.seqOf(id);
+    const seq = await log.seqOf(id);
     if (seq === null) throw new AppError('NOT_FOUND', `no event with id ${id} is in the log`);
     res.json({ id, leafIndex: seq, treeSize, hashes: await log.inclusionProof(seq, treeSize) });
   });

@@ -4,6 +4,7 @@ import {
   inclusionProof,
   inclusionProofRanges,
   TILE_HEIGHT,
+  TILE_WIDTH,
   nodeFromTile,
   nodeHash,
   perfectNodes,
@@ -19,6 +20,8 @@ import type { PreparedSubmission, Sequencer, SubmissionResult } from './sequence
 import { tileKey, type LedgerStore, type StoredEntry } from './store/port.ts';
 
 const utf8 = new TextDecoder();
+
+const FULL_TILE_BYTES = TILE_WIDTH * 32;
 
 /**
  * The hashes inside a tile (up to 255 interior nodes above its stored hashes), computed once per
@@ -58,16 +61,139 @@ class ExpandedTiles {
   }
 }
 
+/**
+ * Event id -> seq, in memory, built from the level-0 tiles (they hold every id, in seq order), so
+ * that serving an inclusion proof needs no database read once its tiles are cached. Keyed by the
+ * id's first 4 bytes (ids are SHA-256 outputs, so uniform), open addressing in typed arrays (no
+ * objects for the garbage collector to walk): 16 bytes per entry at worst. A hit is only a
+ * candidate; the caller confirms it against the full id in its level-0 tile, so a prefix
+ * collision can never yield a wrong seq. It covers seq [0, `size`); it stops growing at
+ * `capacity` entries, and every lookup it cannot answer goes to the store.
+ */
+class SeqIndex {
+  #keys = new Uint32Array(1 << 16);
+  /** seq + 1; 0 is an empty slot. */
+  #seqs = new Uint32Array(1 << 16);
+  #count = 0;
+  /** Entries [0, size) are indexed. */
+  size = 0;
+  constructor(readonly capacity: number) {}
+
+  get full(): boolean {
+    return this.#count >= this.capacity;
+  }
+
+  /** Indexes the hashes of level-0 tile `tileIndex` from the first seq not yet indexed. */
+  addTile(tileIndex: number, hashes: Uint8Array): void {
+    const first = tileIndex * TILE_WIDTH;
+    const view = new DataView(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+    for (let seq = Math.max(first, this.size); seq < first + hashes.length / 32 && !this.full; seq++) {
+      if (2 * (this.#count + 1) > this.#keys.length) this.#grow();
+      this.#put(view.getUint32(32 * (seq - first)), seq);
+      this.#count++;
+      this.size = seq + 1;
+    }
+  }
+
+  /** Seqs whose id starts with the same 4 bytes as `id` (hex). */
+  candidates(id: string): number[] {
+    const key = Number.parseInt(id.slice(0, 8), 16) >>> 0;
+    const out: number[] = [];
+    const mask = this.#keys.length - 1;
+    for (let i = hashSlot(key) & mask; this.#seqs[i] !== 0; i = (i + 1) & mask) if (this.#keys[i] === key) out.push(this.#seqs[i]! - 1);
+    return out;
+  }
+
+  #put(key: number, seq: number): void {
+    const mask = this.#keys.length - 1;
+    let i = hashSlot(key) & mask;
+    while (this.#seqs[i] !== 0) i = (i + 1) & mask;
+    this.#keys[i] = key;
+    this.#seqs[i] = seq + 1;
+  }
+
+  #grow(): void {
+    const keys = this.#keys;
+    const seqs = this.#seqs;
+    this.#keys = new Uint32Array(keys.length * 2);
+    this.#seqs = new Uint32Array(seqs.length * 2);
+    for (let i = 0; i < keys.length; i++) if (seqs[i] !== 0) this.#put(keys[i]!, seqs[i]! - 1);
+  }
+}
+
+/** Slot of a 4-byte id prefix: already uniform, but mixed so that nearby keys spread. */
+const hashSlot = (key: number) => Math.imul(key ^ (key >>> 15), 0x2c1b3c6d) >>> 0;
+
+/** Level-0 tiles read per query while the id index catches up with the log. */
+const INDEX_TILES_PER_READ = 256;
+
 /** The read side of the log: entries, receipts and proofs, all from stored tiles. */
 export class LedgerLog {
   readonly #expanded: ExpandedTiles;
 
+  readonly #index: SeqIndex | null;
+  #catchingUp: Promise<void> | null = null;
+
   constructor(
     private readonly store: LedgerStore,
     private readonly sequencer: Sequencer,
-    options: { expandedTileCache?: number } = {},
+    options: {
+      expandedTileCache?: number;
+      /** Entries the in-memory id -> seq index may hold (16 bytes each at worst); 0 turns it off. */
+      idIndexCapacity?: number;
+    } = {},
   ) {
     this.#expanded = new ExpandedTiles(options.expandedTileCache ?? 4096);
+    const capacity = Math.min(options.idIndexCapacity ?? 8_000_000, 2 ** 32 - 2);
+    this.#index = capacity > 0 ? new SeqIndex(capacity) : null;
+  }
+
+  /**
+   * Brings the id index up to the log's current size, reading the level-0 tiles it has not seen
+   * in batches through the sequencer's tile cache (which keeps them for the proofs, up to its
+   * size). One catch-up at a time; proof lookups do not wait for it, they go to the store
+   * meanwhile. Resolves when done.
+   */
+  catchUpIndex(): Promise<void> {
+    const index = this.#index;
+    if (!index || index.full || index.size >= this.sequencer.size) return this.#catchingUp ?? Promise.resolve();
+    this.#catchingUp ??= (async () => {
+      try {
+        while (!index.full && index.size < this.sequencer.size) {
+          const target = this.sequencer.size;
+          const coords: Array<{ tileLevel: number; tileIndex: number }> = [];
+          for (let t = Math.floor(index.size / TILE_WIDTH); t * TILE_WIDTH < target && coords.length < INDEX_TILES_PER_READ; t++) coords.push({ tileLevel: 0, tileIndex: t });
+          const tiles = await this.sequencer.tilesFor(coords);
+          const before = index.size;
+          for (const c of coords) {
+            const hashes = tiles.get(tileKey(0, c.tileIndex));
+            if (!hashes) break;
+            index.addTile(c.tileIndex, hashes.subarray(0, Math.max(0, Math.min(hashes.length, 32 * (target - c.tileIndex * TILE_WIDTH)))));
+            if (hashes.length < FULL_TILE_BYTES) break;
+          }
+          if (index.size === before) break;
+        }
+      } finally {
+        this.#catchingUp = null;
+      }
+    })();
+    return this.#catchingUp;
+  }
+
+  /**
+   * The seq of event `id`, or null when it is not in the log. From the id index when it knows the
+   * id (confirmed against the full id in the stored level-0 tile), else one store lookup.
+   */
+  async seqOf(id: string): Promise<number | null> {
+    const index = this.#index;
+    if (index) {
+      if (index.size < this.sequencer.size && !index.full) void this.catchUpIndex().catch(() => undefined);
+      for (const seq of index.candidates(id)) {
+        const tile = (await this.sequencer.tilesFor([{ tileLevel: 0, tileIndex: Math.floor(seq / TILE_WIDTH) }])).get(tileKey(0, Math.floor(seq / TILE_WIDTH)));
+        if (tile && toHex(tile.subarray(32 * (seq % TILE_WIDTH), 32 * (seq % TILE_WIDTH) + 32)) === id) return seq;
+      }
+    }
+    return this.store.seqOf(id);
   }
 
   /** Builds a proof from O(log n) node reads: the tiles that hold them, fetched in one query. */

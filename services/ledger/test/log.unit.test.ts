@@ -52,3 +52,78 @@ describe('LedgerLog proofs from tiles', () => {
     await sequencer.stop();
   });
 });
+
+describe('LedgerLog id index', () => {
+  async function grow(sequencer: Sequencer, from: number, count: number) {
+    const prepared = Array.from({ length: count }, (_, i) => {
+      const event: LedgerEvent = {
+        v: 1, kind: 'milk.collected', kindVersion: 1, org: 'org_farm', subject: `urn:milkchain:collection:x${from + i}`,
+        prev: null, inputs: [], occurredAt: '2026-11-23T06:00:00+08:00', data: { i: from + i },
+      };
+      const canonical = canonicalBytes(event);
+      return { event, canonical, id: eventIdFromBytes(canonical) };
+    });
+    await sequencer.submit({ events: prepared, signatures: { kind: 'bulk', jws: 'x..y', ids: prepared.map((p) => p.id) } });
+    return prepared.map((p) => p.id);
+  }
+
+  it('answers id -> seq from the tiles without the store, follows the log as it grows, and never trusts a prefix alone', async () => {
+    const store = new MemoryLedgerStore();
+    let storeLookups = 0;
+    const seqOf = store.seqOf.bind(store);
+    store.seqOf = (id) => {
+      storeLookups++;
+      return seqOf(id);
+    };
+    const sequencer = new Sequencer({ store, logKey: await logKeyFromJwk(await generateLogKeyJwk()), origin: 'test' });
+    await sequencer.start();
+    const ids = [...(await grow(sequencer, 0, 500)), ...(await grow(sequencer, 500, 200))];
+    const log = new LedgerLog(store, sequencer, { expandedTileCache: 2 });
+    await log.catchUpIndex();
+    for (const [seq, id] of ids.entries()) expect(await log.seqOf(id)).toBe(seq);
+    expect(storeLookups).toBe(0);
+
+    // Same first 4 bytes as an indexed id, different id: the candidate is refused, the store asked.
+    const lookalike = ids[42]!.slice(0, 8) + 'f'.repeat(56);
+    expect(await log.seqOf(lookalike)).toBeNull();
+    expect(storeLookups).toBe(1);
+
+    // Appended later: the store answers until the index has caught up, then the index does; the
+    // right-edge tile that grew is expanded again, so proofs still verify at the new size.
+    const more = await grow(sequencer, 700, 100);
+    expect(await log.seqOf(more[99]!)).toBe(799);
+    await log.catchUpIndex();
+    const before = storeLookups;
+    expect(await log.seqOf(more[99]!)).toBe(799);
+    expect(await log.seqOf(more[0]!)).toBe(700);
+    expect(storeLookups).toBe(before);
+    const all = [...ids, ...more].map(fromHex);
+    const root = rootFromLeafHashes(all);
+    for (const seq of [0, 511, 699, 700, 799]) {
+      const proof = (await log.inclusionProof(seq, 800)).map(fromHex);
+      expect(() => verifyInclusion(all[seq]!, seq, 800, proof, root)).not.toThrow();
+    }
+    await sequencer.stop();
+  });
+
+  it('stops growing at its capacity and leaves the rest to the store', async () => {
+    const store = new MemoryLedgerStore();
+    const sequencer = new Sequencer({ store, logKey: await logKeyFromJwk(await generateLogKeyJwk()), origin: 'test' });
+    await sequencer.start();
+    const ids = await grow(sequencer, 0, 600);
+    const log = new LedgerLog(store, sequencer, { idIndexCapacity: 300 });
+    await log.catchUpIndex();
+    let storeLookups = 0;
+    const seqOf = store.seqOf.bind(store);
+    store.seqOf = (id) => {
+      storeLookups++;
+      return seqOf(id);
+    };
+    expect(await log.seqOf(ids[299]!)).toBe(299);
+    expect(storeLookups).toBe(0);
+    expect(await log.seqOf(ids[300]!)).toBe(300);
+    expect(await log.seqOf(ids[599]!)).toBe(599);
+    expect(storeLookups).toBe(2);
+    await sequencer.stop();
+  });
+});

@@ -276,13 +276,14 @@ export class PostgresLedgerStore implements LedgerStore {
       );
       const parser = new CopyBinaryEntries();
       const bulk = new Map<number, { jws: string; ids: string[] } | null>();
-      const resolve = async (rows: RawScannedEntry[]) => {
-        const wanted = [...new Set(rows.flatMap((r) => (r.bulkId !== null && !bulk.has(r.bulkId) ? [r.bulkId] : [])))];
-        if (wanted.length > 0) {
+      const resolve = async (rows: ScannedEntry[]) => {
+        const wanted = new Set<number>();
+        for (const r of rows) if (r.bulkId !== null && !bulk.has(r.bulkId)) wanted.add(r.bulkId);
+        if (wanted.size > 0) {
           if (bulk.size > 10_000) bulk.clear();
           const { rows: found } = await this.pool.query<{ id: number; jws: string; ids: Buffer }>(
             'SELECT q.id, b.jws, b.ids FROM unnest($1::bigint[]) AS q(id) JOIN ledger_bulk_signatures b ON b.id = q.id',
-            [wanted],
+            [[...wanted]],
           );
           for (const id of wanted) bulk.set(id, null);
           for (const f of found) {
@@ -291,9 +292,10 @@ export class PostgresLedgerStore implements LedgerStore {
             bulk.set(f.id, { jws: f.jws, ids });
           }
         }
-        return rows.map((r): ScannedEntry => ({ ...r, bulk: r.bulkId === null ? null : (bulk.get(r.bulkId) ?? null) }));
+        for (const r of rows) if (r.bulkId !== null) r.bulk = bulk.get(r.bulkId) ?? null;
+        return rows;
       };
-      let rows: RawScannedEntry[] = [];
+      let rows: ScannedEntry[] = [];
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         for (const r of parser.push(chunk)) rows.push(r);
         if (rows.length >= SCAN_CHUNK) {
@@ -335,7 +337,6 @@ export async function acquireWriterLease(databaseUrl: string): Promise<{ release
   };
 }
 
-type RawScannedEntry = Omit<ScannedEntry, 'bulk'>;
 
 /** Entries per chunk of `scanEntries`. */
 const SCAN_CHUNK = 2048;
@@ -352,10 +353,10 @@ class CopyBinaryEntries {
   #header = false;
   #done = false;
 
-  push(chunk: Buffer): RawScannedEntry[] {
+  push(chunk: Buffer): ScannedEntry[] {
     const b = this.#rest.length === 0 ? chunk : Buffer.concat([this.#rest, chunk]);
     let at = 0;
-    const out: RawScannedEntry[] = [];
+    const out: ScannedEntry[] = [];
     if (!this.#header) {
       if (b.length < 19) {
         this.#rest = b;
@@ -402,6 +403,7 @@ class CopyBinaryEntries {
         canonical: new Uint8Array(b.buffer, b.byteOffset + starts[2]!, lengths[2]!),
         signature: lengths[3]! < 0 ? null : b.toString('utf8', starts[3]!, starts[3]! + lengths[3]!),
         bulkId: lengths[4]! < 0 ? null : Number(b.readBigInt64BE(starts[4]!)),
+        bulk: null,
       });
       at = p;
     }
