@@ -49,14 +49,12 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       await client.query('INSERT INTO bus_log_cursor (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [consumer]);
       cursorMade = true;
     }
-    // With the cursor: whether anything waits in bus_log_pending (usually nothing), so the usual
-    // delivery costs no query for parked entries.
-    const cursor = await client.query<{ next_seq: string; parked: boolean }>(
-      'SELECT c.next_seq, EXISTS (SELECT 1 FROM bus_log_pending p WHERE p.consumer = c.consumer AND p.seq >= c.next_seq) AS parked FROM bus_log_cursor c WHERE c.consumer = $1 FOR UPDATE OF c',
-      [consumer],
-    );
+    // The row lock returns the latest committed cursor row, `parked` included (whether entries
+    // wait in bus_log_pending): the usual delivery costs no query for parked entries.
+    const cursor = await client.query<{ next_seq: string; parked: boolean }>('SELECT next_seq, parked FROM bus_log_cursor WHERE consumer = $1 FOR UPDATE', [consumer]);
     const start = Number(cursor.rows[0]!.next_seq);
-    let parkedBefore = cursor.rows[0]!.parked;
+    const parkedAtStart = cursor.rows[0]!.parked;
+    let parkedBefore = parkedAtStart;
     let next = start;
     // Entries behind the cursor were applied already (a redelivery under another message id).
     // The same entry delivered twice (under one message id or two) is taken once.
@@ -100,7 +98,13 @@ export async function startLogConsumer(opts: LogConsumerOptions): Promise<Subscr
       next += run.length;
       if (run.length < rows.length || rows.length < maxRun) break;
     }
-    if (next !== start) await client.query('UPDATE bus_log_cursor SET next_seq = $2 WHERE consumer = $1', [consumer, next]);
+    // Statements after the lock see everything committed before it: `parked` is exact here.
+    if (next !== start || parkedBefore || parkedAtStart) {
+      await client.query(
+        'UPDATE bus_log_cursor SET next_seq = $2, parked = EXISTS (SELECT 1 FROM bus_log_pending p WHERE p.consumer = $1 AND p.seq >= $2) WHERE consumer = $1',
+        [consumer, next],
+      );
+    }
   }
 
   return startConsumer({

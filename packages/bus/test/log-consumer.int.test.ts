@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '@milkchain/http';
 import { createPool, type Pool, type PoolClient } from '@milkchain/store';
 import { createTestDatabase } from '@milkchain/store/testing';
-import { logCursor, startLogConsumer, waitForLogCursors, type Bus, type Delivered, type Subscription } from '../src/index.ts';
+import { createInProcessBus, logCursor, partitionOf, startLogConsumer, waitForLogCursors, type Bus, type Delivered, type Subscription } from '../src/index.ts';
 import { adapters } from './adapters.ts';
 import { freshNamespace } from './helpers.ts';
 
@@ -70,3 +70,57 @@ for (const adapter of adapters()) {
     }, 120_000);
   });
 }
+
+describe('log consumer: an entry parked while the next delivery waits for the cursor lock', () => {
+  it('is applied by that delivery (the parked flag is read with the row lock, not from an older snapshot)', async () => {
+    const pool = createPool(await createTestDatabase(inject('postgresUrl'), 'bus_log_race'));
+    const bus = createInProcessBus({ partitions: 4 });
+    const consumer = 'test.log.race';
+    // Two keys on different partitions: their deliveries run concurrently.
+    const keyA = 'a';
+    const keyB = ['b', 'c', 'd', 'e', 'f', 'g'].find((k) => partitionOf(k, 4) !== partitionOf(keyA, 4))!;
+    const msg = (seq: number, key: string) => ({ key, value: JSON.stringify({ seq }), headers: { 'message-id': `race-${seq}` } });
+    let release: () => void = () => {};
+    const slow = new Promise<void>((r) => (release = r));
+    let started: () => void = () => {};
+    const applying = new Promise<void>((r) => (started = r));
+    const applied: number[] = [];
+    const sub = await startLogConsumer({
+      pool,
+      bus,
+      topic: TOPIC,
+      group: 'race',
+      consumer,
+      logger: silentLogger,
+      seqOf: (m: Delivered) => (JSON.parse(m.value) as { seq: number }).seq,
+      apply: async (_client: PoolClient, run: Delivered[]) => {
+        for (const m of run) {
+          const seq = (JSON.parse(m.value) as { seq: number }).seq;
+          if (seq === 1) {
+            // Holds the cursor lock with entry 3 about to be parked, while entry 2 arrives.
+            started();
+            await slow;
+          }
+          applied.push(seq);
+        }
+      },
+    });
+    try {
+      await bus.publish(TOPIC, [msg(0, keyA)]);
+      await waitForLogCursors(pool, [consumer], 1, 10_000);
+      await bus.publish(TOPIC, [msg(1, keyA), msg(3, keyA)]);
+      await applying;
+      await bus.publish(TOPIC, [msg(2, keyB)]);
+      // Entry 2's delivery is now waiting for the lock (give it time to get there), then 1 and 3 commit.
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await waitForLogCursors(pool, [consumer], 4, 10_000);
+      expect(applied).toEqual([0, 1, 2, 3]);
+    } finally {
+      release();
+      await sub.stop();
+      await bus.close();
+      await pool.end();
+    }
+  }, 60_000);
+});
