@@ -68,8 +68,13 @@ async function proofServing({ store, pool, sequencer, logKey, size, operatorOrg,
   const phase = (i: number) => ids.slice(i * PER_PHASE, (i + 1) * PER_PHASE).map((id) => `/ledger/v1/proofs/inclusion?id=${id}&treeSize=${size}`);
   const client = fork(fileURLToPath(new URL('./http-load.ts', import.meta.url)), { stdio: 'inherit' });
   const load = (job: LoadJob) =>
-    new Promise<LoadResult>((resolve) => {
-      client.once('message', (r) => resolve(r as LoadResult));
+    new Promise<LoadResult>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the load generator exited (${code}) during a measurement`));
+      client.once('exit', exited);
+      client.once('message', (r) => {
+        client.off('exit', exited);
+        resolve(r as LoadResult);
+      });
       client.send(job);
     });
   // Server CPU per request (this process: user + system time over the phase) does not depend on
@@ -83,21 +88,24 @@ async function proofServing({ store, pool, sequencer, logKey, size, operatorOrg,
     row(label, String(r.latencies.length), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), ms(Math.max(...r.latencies)), rate(r.latencies.length, r.seconds), `${Math.round(cpuUs)} µs`);
   };
   const health = (n: number) => Array.from({ length: n }, () => '/healthz');
-  // Warm-up of the client, the server's code paths and the connection (not a measurement).
-  await load({ kind: 'closed', base, paths: health(500), concurrency: 1 });
-  row('what', 'requests', 'p50', 'p99', 'max', 'req/s', 'server CPU / request');
-  await measure('inclusion proof, one at a time, first touch of each tile (cold expanded-tile cache)', { kind: 'closed', base, paths: phase(0), concurrency: 1 });
-  await measure('inclusion proof, one at a time', { kind: 'closed', base, paths: phase(1), concurrency: 1 });
-  await measure('baseline: GET /healthz, one at a time (HTTP round trip, no I/O)', { kind: 'closed', base, paths: health(PER_PHASE), concurrency: 1 });
-  for (const [i, offered] of [
-    [2, 200],
-    [3, 500],
-  ] as const) {
-    await measure(`inclusion proof, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: phase(i), rate: offered });
-    await measure(`baseline: GET /healthz, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: health(PER_PHASE), rate: offered });
+  try {
+    // Warm-up of the client, the server's code paths and the connection (not a measurement).
+    await load({ kind: 'closed', base, paths: health(500), concurrency: 1 });
+    row('what', 'requests', 'p50', 'p99', 'max', 'req/s', 'server CPU / request');
+    await measure('inclusion proof, one at a time, first touch of each tile (cold expanded-tile cache)', { kind: 'closed', base, paths: phase(0), concurrency: 1 });
+    await measure('inclusion proof, one at a time', { kind: 'closed', base, paths: phase(1), concurrency: 1 });
+    await measure('baseline: GET /healthz, one at a time (HTTP round trip, no I/O)', { kind: 'closed', base, paths: health(PER_PHASE), concurrency: 1 });
+    for (const [i, offered] of [
+      [2, 200],
+      [3, 500],
+    ] as const) {
+      await measure(`inclusion proof, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: phase(i), rate: offered });
+      await measure(`baseline: GET /healthz, open loop at ${offered} req/s offered`, { kind: 'open', base, paths: health(PER_PHASE), rate: offered });
+    }
+    await measure('inclusion proof, 4 in flight (closed loop, throughput)', { kind: 'closed', base, paths: phase(4), concurrency: 4 });
+  } finally {
+    client.kill();
   }
-  await measure('inclusion proof, 4 in flight (closed loop, throughput)', { kind: 'closed', base, paths: phase(4), concurrency: 4 });
-  client.kill();
   const lookups: number[] = [];
   for (const id of ids.slice(5 * PER_PHASE, 6 * PER_PHASE)) {
     const start = performance.now();
