@@ -101,16 +101,18 @@ async function sameFactsRecorded(
     else if (candidates.some((c) => c.index === i)) out.set(i, built[first]!.id);
   }
   if (candidates.length === 0) return out;
-  const { rows } = await db.query<{ i: number; id: string }>(
-    `SELECT DISTINCT ON (x.i) x.i, e.id
-       FROM jsonb_to_recordset($3::jsonb) AS x(i int, subject text, kind text, occurred_at text, data jsonb)
-       JOIN custody_events e
-         ON e.service = $1 AND e.subject = x.subject AND e.kind = x.kind AND e.org = $2
-        AND e.status <> 'refused' AND e.event->>'occurredAt' = x.occurred_at AND e.event->'data' = x.data
-      ORDER BY x.i`,
+  // A correlated subquery per candidate is one probe of (service, subject) each, whatever the
+  // planner guesses about the recordset (a join was planned as a scan of the service's events).
+  const { rows } = await db.query<{ i: number; id: string | null }>(
+    `SELECT x.i,
+            (SELECT e.id FROM custody_events e
+              WHERE e.service = $1 AND e.subject = x.subject AND e.kind = x.kind AND e.org = $2
+                AND e.status <> 'refused' AND e.event->>'occurredAt' = x.occurred_at AND e.event->'data' = x.data
+              LIMIT 1) AS id
+       FROM jsonb_to_recordset($3::jsonb) AS x(i int, subject text, kind text, occurred_at text, data jsonb)`,
     [service, org, JSON.stringify(candidates.map((c) => ({ i: c.index, subject: c.event.subject, kind: c.event.kind, occurred_at: c.event.occurredAt, data: c.event.data })))],
   );
-  for (const r of rows) if (!out.has(r.i)) out.set(r.i, r.id);
+  for (const r of rows) if (r.id !== null && !out.has(r.i)) out.set(r.i, r.id);
   return out;
 }
 

@@ -22,6 +22,8 @@ export interface BenchProduct {
   composed: Composed;
   /** A token per demo organisation (and `org#role`), as seedOrgs gives them. */
   tokens: Map<string, string>;
+  /** The operator admin's password (to create more organisations with seedOrgs). */
+  adminPassword: string;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startBenchProduct(name: string, options: Pick<ComposeOptio
     databaseUrl,
     composed,
     tokens,
+    adminPassword,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();

@@ -2,7 +2,7 @@
 // organisations and their users in identity, then every step of the world as a command to its
 // service, each waited for (`Prefer: wait`) so the next one sees it.
 import { commandsOf, type ServiceName } from '@milkchain/domain';
-import { demoWorld, WORLD_ORGS, type WorldStep } from '@milkchain/seeds';
+import { demoWorld, WORLD_ORGS, type WorldOrg, type WorldStep } from '@milkchain/seeds';
 
 export interface SeedProgress {
   (done: number, total: number, label: string): void;
@@ -49,11 +49,11 @@ export async function login(base: string, username: string, password: string): P
   return (r.body as { access_token: string }).access_token;
 }
 
-/** Creates the world's organisations and users (skipping those that exist); returns a token per organisation. */
-export async function seedOrgs(base: string, adminPassword: string): Promise<Map<string, string>> {
+/** Creates the world's organisations (or `orgs`) and their users, skipping those that exist; returns a token per organisation. */
+export async function seedOrgs(base: string, adminPassword: string, orgs: readonly WorldOrg[] = WORLD_ORGS): Promise<Map<string, string>> {
   const admin = await login(base, 'admin', adminPassword);
   const tokens = new Map<string, string>();
-  for (const org of WORLD_ORGS) {
+  for (const org of orgs) {
     const exists = await call(base, `/identity/v1/orgs/${org.id}`, {});
     if (exists.status !== 200) {
       const { users, ...profile } = org;
