@@ -1,7 +1,7 @@
 // What the one-process benches share: the whole product on a durable embedded PostgreSQL (fsync
 // on) in a temporary folder, listening on a free port, with the demo organisations' users.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,6 +24,8 @@ export interface BenchProduct {
   tokens: Map<string, string>;
   /** The operator admin's password (to create more organisations with seedOrgs). */
   adminPassword: string;
+  /** CPU time used so far (ms): this Node process, and this product's PostgreSQL (postmaster and backends). */
+  cpu(): { node: number; postgres: number };
   close(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ export async function startBenchProduct(name: string, options: Pick<ComposeOptio
     composed,
     tokens,
     adminPassword,
+    cpu: () => {
+      const c = process.cpuUsage();
+      return { node: (c.user + c.system) / 1000, postgres: postgresCpuMs(path.join(dir, 'pg')) };
+    },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
@@ -68,4 +74,37 @@ export async function startBenchProduct(name: string, options: Pick<ComposeOptio
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CPU time (ms) of the PostgreSQL cluster whose data folder is `dataDir`: its postmaster and the
+ * postmaster's children, from /proc (Linux; clock ticks at 100 Hz). Exited backends are not
+ * counted, so call it while the connections being measured are open (the pools keep them).
+ */
+export function postgresCpuMs(dataDir: string): number {
+  const stat = (pid: string) => {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: f[1]!, ticks: Number(f[11]) + Number(f[12]) };
+  };
+  const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  let master: string | undefined;
+  for (const p of pids) {
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(dataDir)) master = p;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  if (!master) return NaN;
+  let ticks = 0;
+  for (const p of pids) {
+    try {
+      const s = stat(p);
+      if (p === master || s.ppid === master) ticks += s.ticks;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks * 10;
 }
