@@ -52,6 +52,136 @@ export interface RegisteredKey {
   seq: number;
 }
 
+/** The checks an entry's bytes alone decide (no other entry needed). */
+export type EntryProblemCheck = 'event-hash' | 'canonical-form' | 'envelope';
+
+/** The envelope fields the sequential checks need (chains, inputs, key registrations, signer). */
+export interface InspectedEvent {
+  kind: string;
+  org: string;
+  subject: string;
+  prev: string | null;
+  inputs: string[];
+  /** Only for a key registration (`org.key.registered`): its data, read by the sequential part. */
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * A signature checked out of log order, against the key with Ed25519 public value `x` that the
+ * inspector knew for `kid`. The sequential part uses it only if `x` is the key the log had
+ * registered for the signer at this entry's position; otherwise it checks the signature itself.
+ */
+export interface SignatureVerdict {
+  kid: string;
+  x: string;
+  /** Single: the JWS verifies over the id. Bulk: the JWS verifies over its list of ids. */
+  valid: boolean;
+  /** Bulk only: the list of ids contains this entry's id (true for a single signature). */
+  covers: boolean;
+}
+
+/**
+ * What an entry's stored bytes (and its signature, given a key) say on their own: the part of the
+ * audit that needs no other entry, so it can run anywhere (another thread, another machine), in
+ * any order. Plain data: survives structured cloning.
+ */
+export interface EntryInspection {
+  /** RFC 6962 leaf hash of the stored bytes. */
+  leaf: Uint8Array;
+  /** Its hex: the id the bytes have. */
+  id: string;
+  problems: Array<{ check: EntryProblemCheck; detail: string }>;
+  /** Null when the bytes are not a valid envelope (then `problems` says why). */
+  event: InspectedEvent | null;
+  /** Null when the signature was not checked here (unknown kid, malformed header). */
+  verdict: SignatureVerdict | null;
+}
+
+/**
+ * The order-free checks of one entry: leaf hash, stored id, JSON parse, RFC 8785 form, envelope.
+ * Synchronous, no signature check (see `inspectSignature`).
+ */
+export function inspectEntryBytes(entry: Pick<AuditorEntry, 'id' | 'canonical'>): EntryInspection {
+  const leaf = leafHash(entry.canonical);
+  const id = toHex(leaf);
+  const problems: EntryInspection['problems'] = [];
+  if (id !== entry.id) problems.push({ check: 'event-hash', detail: `the stored bytes hash to ${id}, not to the stored id ${entry.id}: the event was changed after it was logged` });
+  let event: InspectedEvent | null = null;
+  try {
+    const text = utf8Decode(entry.canonical);
+    const parsed: unknown = JSON.parse(text);
+    if (!isCanonicalJson(text, parsed)) problems.push({ check: 'canonical-form', detail: 'the stored bytes are JSON but not in RFC 8785 canonical form' });
+    const problem = envelopeProblem(parsed);
+    if (problem) problems.push({ check: 'envelope', detail: problem });
+    else {
+      const e = parsed as LedgerEvent;
+      event = { kind: e.kind, org: e.org, subject: e.subject, prev: e.prev, inputs: e.inputs, data: e.kind === ORG_KEY_REGISTERED ? e.data : null };
+    }
+  } catch (err) {
+    problems.push({ check: 'canonical-form', detail: `the stored bytes are not canonical JSON: ${(err as Error).message}` });
+  }
+  return { leaf, id, problems, event, verdict: null };
+}
+
+/**
+ * The Ed25519 public value (`x`) a registration binds to its kid, or null when the registration
+ * is malformed. Whether the registration counts (signed by the log, first for that kid) is the
+ * sequential part's decision; a kid is the key's RFC 7638 thumbprint, so it names one key only.
+ */
+export function registeredKeyOf(event: InspectedEvent): { kid: string; x: string; org: string } | null {
+  if (event.kind !== ORG_KEY_REGISTERED || !event.data) return null;
+  const data = event.data as { org?: unknown; kid?: unknown; jwk?: { kty?: unknown; crv?: unknown; x?: unknown } };
+  const jwk = data.jwk;
+  if (typeof data.org !== 'string' || typeof data.kid !== 'string' || typeof jwk !== 'object' || jwk === null || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') return null;
+  if (ed25519Thumbprint({ x: jwk.x }) !== data.kid) return null;
+  return { kid: data.kid, x: jwk.x, org: data.org };
+}
+
+/**
+ * Checks an entry's signature with the key `keyFor(kid, event)` returns (null: not checked here).
+ * Bulk verdicts are cached in `bulkCache` (one verification per bulk signature).
+ */
+export async function inspectSignature(
+  id: string,
+  event: InspectedEvent,
+  signature: EventSignature,
+  keyFor: (kid: string, event: InspectedEvent) => string | null,
+  bulkCache: Map<string, { ids: string[]; members: Set<string>; x: string; valid: Promise<boolean> }>,
+): Promise<SignatureVerdict | null> {
+  const jws = typeof signature === 'string' ? signature : signature?.jws;
+  let kid: string;
+  try {
+    kid = signatureKid(jws);
+  } catch {
+    return null;
+  }
+  const x = keyFor(kid, event);
+  if (x === null) return null;
+  const key: JWK = { kty: 'OKP', crv: 'Ed25519', x };
+  if (typeof signature === 'string') {
+    const valid = await verifyEventSignature(id, signature, key).then(
+      () => true,
+      () => false,
+    );
+    return { kid, x, valid, covers: true };
+  }
+  let cached = bulkCache.get(signature.jws);
+  if (!cached || cached.x !== x || !(cached.ids === signature.ids || sameIds(cached.ids, signature.ids))) {
+    cached = {
+      ids: signature.ids,
+      members: new Set(signature.ids),
+      x,
+      valid: verifyBulkSignature(signature, key).then(
+        () => true,
+        () => false,
+      ),
+    };
+    if (bulkCache.size >= 16) bulkCache.clear();
+    bulkCache.set(signature.jws, cached);
+  }
+  return { kid, x, valid: await cached.valid, covers: cached.members.has(id) };
+}
+
 /** Leaves are hashed into the tree in chunks: appending them one by one would copy a tile each time. */
 const LEAF_CHUNK = 4096;
 /** Signature checks run concurrently (WebCrypto works off the main thread); at most this many at once. */
@@ -92,28 +222,25 @@ export class LogAuditor {
 
   /** Checks one entry and adds it to the tree. Entries must come in the order the store holds them. */
   async addEntry(entry: AuditorEntry): Promise<void> {
+    await this.addInspected(entry, inspectEntryBytes(entry));
+  }
+
+  /**
+   * The sequential part of `addEntry`, given what `inspectEntryBytes` (and, optionally,
+   * `inspectSignature`) found for this entry, wherever they ran: sequence, duplicates, chains,
+   * inputs, key registrations in log order, the signer's key at this position, the tree.
+   * Entries must come in the order the store holds them; the result is the same as `addEntry`'s.
+   */
+  async addInspected(entry: AuditorEntry, inspection: EntryInspection): Promise<void> {
     const seq = this.#entries;
     if (entry.seq !== seq) {
       this.#issue(seq, entry.id, 'sequence', entry.seq > seq ? `entry ${seq} is missing: the next stored entry is ${entry.seq}` : `entry ${entry.seq} appears again at position ${seq}`);
     }
-    const leaf = leafHash(entry.canonical);
-    const id = toHex(leaf);
-    if (id !== entry.id) this.#issue(seq, entry.id, 'event-hash', `the stored bytes hash to ${id}, not to the stored id ${entry.id}: the event was changed after it was logged`);
-    this.#pendingLeaves.push(leaf);
+    const { id, event } = inspection;
+    for (const p of inspection.problems) this.#issue(seq, p.check === 'event-hash' ? entry.id : id, p.check, p.detail);
+    this.#pendingLeaves.push(inspection.leaf);
     this.#entries++;
     if (this.#pendingLeaves.length >= LEAF_CHUNK) this.#flushLeaves();
-
-    let event: LedgerEvent | null = null;
-    try {
-      const text = utf8Decode(entry.canonical);
-      const parsed: unknown = JSON.parse(text);
-      if (!isCanonicalJson(text, parsed)) this.#issue(seq, id, 'canonical-form', 'the stored bytes are JSON but not in RFC 8785 canonical form');
-      const problem = envelopeProblem(parsed);
-      if (problem) this.#issue(seq, id, 'envelope', problem);
-      else event = parsed as LedgerEvent;
-    } catch (err) {
-      this.#issue(seq, id, 'canonical-form', `the stored bytes are not canonical JSON: ${(err as Error).message}`);
-    }
 
     if (this.#seen.has(id)) this.#issue(seq, id, 'duplicate', `event ${id} is already in the log`);
     this.#seen.add(id);
@@ -131,11 +258,13 @@ export class LogAuditor {
       );
     }
     this.#heads.set(event.subject, id);
-    const missing = event.inputs.filter((i) => !this.#seen.has(i) || i === id);
-    if (missing.length > 0) this.#issue(seq, id, 'inputs', `input ${missing.join(', ')} is not earlier in the log`);
+    if (event.inputs.length > 0) {
+      const missing = event.inputs.filter((i) => !this.#seen.has(i) || i === id);
+      if (missing.length > 0) this.#issue(seq, id, 'inputs', `input ${missing.join(', ')} is not earlier in the log`);
+    }
 
     if (event.kind === ORG_KEY_REGISTERED && event.org === this.#operatorOrg) this.#register(seq, id, event);
-    await this.#checkSignature(seq, id, event, entry.signature);
+    await this.#checkSignature(seq, id, event, entry.signature, inspection.verdict);
   }
 
   /** Checks a checkpoint's signature and, when the tree has exactly its size, its root. */
@@ -206,8 +335,8 @@ export class LogAuditor {
     this.#pendingLeaves = [];
   }
 
-  #register(seq: number, id: string, event: LedgerEvent): void {
-    const data = event.data as { org?: unknown; kid?: unknown; jwk?: { kty?: unknown; crv?: unknown; x?: unknown } };
+  #register(seq: number, id: string, event: InspectedEvent): void {
+    const data = (event.data ?? {}) as { org?: unknown; kid?: unknown; jwk?: { kty?: unknown; crv?: unknown; x?: unknown } };
     const jwk = data.jwk;
     if (typeof data.org !== 'string' || typeof data.kid !== 'string' || typeof jwk !== 'object' || jwk === null || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
       this.#issue(seq, id, 'org-key', 'the key registration does not carry {org, kid, jwk} with an Ed25519 public key');
@@ -226,12 +355,12 @@ export class LogAuditor {
     if (!earlier) this.#keys.set(kid, { org: data.org, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, seq });
   }
 
-  async #checkSignature(seq: number, id: string, event: LedgerEvent, signature: EventSignature): Promise<void> {
+  async #checkSignature(seq: number, id: string, event: InspectedEvent, signature: EventSignature, verdict: SignatureVerdict | null): Promise<void> {
     const jws = typeof signature === 'string' ? signature : signature?.jws;
     let kid: string;
     try {
       // A bulk signature is shared by up to 1000 consecutive entries: parse its header once.
-      kid = jws === this.#lastJws ? this.#lastKid : signatureKid(jws);
+      kid = verdict ? verdict.kid : jws === this.#lastJws ? this.#lastKid : signatureKid(jws);
       this.#lastJws = jws;
       this.#lastKid = kid;
     } catch (err) {
@@ -259,6 +388,21 @@ export class LogAuditor {
         return;
       }
       key = registered.jwk;
+    }
+    if (verdict && verdict.kid === kid && verdict.x === key.x) {
+      // Checked off the log's order with exactly the key the log had registered here.
+      const failed =
+        typeof signature === 'string'
+          ? verdict.valid
+            ? null
+            : `the signature does not verify over event id ${id} with ${signer}'s key ${kid}`
+          : !verdict.valid
+            ? `the bulk signature over ${signature.ids.length} event ids does not verify with key ${kid}`
+            : verdict.covers
+              ? null
+              : `the bulk signature does not cover event ${id}`;
+      if (failed) this.#issue(seq, id, 'signature', failed);
+      return;
     }
     const check =
       typeof signature === 'string'

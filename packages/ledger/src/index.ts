@@ -36,4 +36,17 @@ export {
 } from './signatures.ts';
 export { CHECKPOINT_TYPE, CheckpointError, peekCheckpoint, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 export { verifyReceipt, type Receipt, type ReceiptCheck, type ReceiptCheckName, type ReceiptReport, type Trust } from './receipt.ts';
-export { LogAuditor, type AuditCheck, type AuditorEntry, type AuditorIssue, type RegisteredKey } from './auditor.ts';
+export {
+  LogAuditor,
+  inspectEntryBytes,
+  inspectSignature,
+  registeredKeyOf,
+  type AuditCheck,
+  type AuditorEntry,
+  type AuditorIssue,
+  type EntryInspection,
+  type EntryProblemCheck,
+  type InspectedEvent,
+  type RegisteredKey,
+  type SignatureVerdict,
+} from './auditor.ts';
