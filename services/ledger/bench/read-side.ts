@@ -1,9 +1,7 @@
 // The read side of `npm run bench:ledger`: inclusion proof serving, proof verification and the
 // audit, each next to a baseline measured in the same run. Called by ledger.bench.ts once the
 // log has been grown to its benchmark size.
-import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { fromHex, sha256, verifyInclusion } from '@milkchain/ledger';
 import type { Pool } from '@milkchain/store';
 import { createLedgerApp } from '../src/app.ts';
@@ -12,7 +10,7 @@ import type { LogKey } from '../src/keys.ts';
 import { LedgerLog } from '../src/log.ts';
 import type { Sequencer } from '../src/sequencer.ts';
 import type { PostgresLedgerStore } from '../src/store/postgres.ts';
-import type { LoadJob, LoadResult } from './http-load.ts';
+import { startLoadGenerator, type LoadJob } from '@milkchain/http/testing';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,17 +64,8 @@ async function proofServing({ store, pool, sequencer, logKey, size, operatorOrg,
   ]);
   const ids = [...new Set(idRows.map((r) => r.id.toString('hex')))];
   const phase = (i: number) => ids.slice(i * PER_PHASE, (i + 1) * PER_PHASE).map((id) => `/ledger/v1/proofs/inclusion?id=${id}&treeSize=${size}`);
-  const client = fork(fileURLToPath(new URL('./http-load.ts', import.meta.url)), { stdio: 'inherit' });
-  const load = (job: LoadJob) =>
-    new Promise<LoadResult>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`the load generator exited (${code}) during a measurement`));
-      client.once('exit', exited);
-      client.once('message', (r) => {
-        client.off('exit', exited);
-        resolve(r as LoadResult);
-      });
-      client.send(job);
-    });
+  const generator = startLoadGenerator();
+  const load = (job: LoadJob) => generator.run(job);
   // Server CPU per request (this process: user + system time over the phase) does not depend on
   // what else the machine is running, unlike the latencies: compare it across runs.
   const measure = async (label: string, job: LoadJob) => {
@@ -104,7 +93,7 @@ async function proofServing({ store, pool, sequencer, logKey, size, operatorOrg,
     }
     await measure('inclusion proof, 4 in flight (closed loop, throughput)', { kind: 'closed', base, paths: phase(4), concurrency: 4 });
   } finally {
-    client.kill();
+    generator.close();
   }
   const lookups: number[] = [];
   for (const id of ids.slice(5 * PER_PHASE, 6 * PER_PHASE)) {
@@ -137,10 +126,17 @@ async function proofVerification({ store, pool, sequencer, size, row }: ReadSide
 
 async function auditRate({ store, size, operatorOrg, row }: ReadSideDeps): Promise<void> {
   console.log(`\n## Audit (milkchain verify over the database), ${size.toLocaleString('en-US')} entries`);
-  const cpu = process.cpuUsage();
-  const report = await audit(storeSource(store), { logKeys: (await store.logKeys()) as never[], trust: 'bench', operatorOrg });
-  const used = process.cpuUsage(cpu);
-  if (!report.ok) console.log(`  audit found issues: ${JSON.stringify(report.issues.slice(0, 3))}`);
+  console.log('(per-entry order-free checks on 0, 1 or 2 worker threads; 2 cores shared with PostgreSQL streaming the log)');
+  const logKeys = (await store.logKeys()) as never[];
+  const audits: Array<{ workers: number; report: Awaited<ReturnType<typeof audit>>; cpuUs: number }> = [];
+  for (const workers of [0, 1, 2]) {
+    // CPU of this process includes its worker threads (process.cpuUsage counts every thread).
+    const cpu = process.cpuUsage();
+    const report = await audit(storeSource(store), { logKeys, trust: 'bench', operatorOrg, workers });
+    const used = process.cpuUsage(cpu);
+    if (!report.ok) console.log(`  audit (${workers} workers) found issues: ${JSON.stringify(report.issues.slice(0, 3))}`);
+    audits.push({ workers, report, cpuUs: (used.user + used.system) / report.entries });
+  }
   // Baselines: the audit's own reader (one binary COPY) with a SHA-256 of each entry and nothing
   // else, and the paged reader it used before (SELECT pages of 5,000 through node-postgres).
   let t = performance.now();
@@ -161,13 +157,15 @@ async function auditRate({ store, size, operatorOrg, row }: ReadSideDeps): Promi
   }
   const readSeconds = (performance.now() - t) / 1000;
   row('what', 'entries', 'seconds', 'entries/s', 'CPU of this process / entry');
-  row(
-    `full audit (ok=${report.ok}: hashes, canonical form, chains, inputs, signatures, ${report.checkpoints} checkpoints, ${report.tiles} tiles)`,
-    String(report.entries),
-    report.seconds.toFixed(1),
-    rate(report.entries, report.seconds),
-    `${((used.user + used.system) / report.entries).toFixed(1)} µs`,
-  );
+  for (const { workers, report, cpuUs } of audits) {
+    row(
+      `full audit, ${workers === 0 ? 'all on the main thread' : `${workers} worker thread${workers > 1 ? 's' : ''} (start-up included)`} (ok=${report.ok}: hashes, canonical form, chains, inputs, signatures, ${report.checkpoints} checkpoints, ${report.tiles} tiles)`,
+      String(report.entries),
+      report.seconds.toFixed(1),
+      rate(report.entries, report.seconds),
+      `${cpuUs.toFixed(1)} µs`,
+    );
+  }
   row('baseline: read every entry with the audit\'s COPY reader and SHA-256 it, nothing else', String(scanned), scanSeconds.toFixed(1), rate(scanned, scanSeconds), '-');
   row('baseline: read every entry in SELECT pages of 5,000 and SHA-256 it, nothing else', String(hashed), readSeconds.toFixed(1), rate(hashed, readSeconds), '-');
 }

@@ -1,4 +1,5 @@
-import { LogAuditor, peekCheckpoint, type EventSignature, type TileWrite as LedgerTileWrite } from '@milkchain/ledger';
+import { LogAuditor, ORG_KEY_REGISTERED, peekCheckpoint, registeredKeyOf, type EntryInspection, type EventSignature, type TileWrite as LedgerTileWrite } from '@milkchain/ledger';
+import { startInspectorPool, type InspectorPool } from './audit-workers.ts';
 import type { JWK } from 'jose';
 import { tileKey, type CheckpointRecord, type LedgerStore } from './store/port.ts';
 
@@ -103,7 +104,37 @@ export function storeSource(store: LedgerStore): AuditSource {
  */
 export async function audit(
   source: AuditSource,
+  options: {
+    logKeys: JWK[];
+    trust: string;
+    operatorOrg: string;
+    origin?: string;
+    pageSize?: number;
+    maxIssues?: number;
+    onProgress?: (p: AuditProgress) => void;
+    /**
+     * Worker threads for the order-free per-entry checks (hashes, parse, canonical form,
+     * envelope, signatures); 0 runs everything on this thread. Same report either way.
+     */
+    workers?: number;
+  },
+): Promise<AuditReport> {
+  const workers = options.workers ?? DEFAULT_WORKERS;
+  const pool = workers > 0 ? startInspectorPool({ workers, logKeys: options.logKeys as Array<{ kid?: string; x?: string }>, operatorOrg: options.operatorOrg }) : null;
+  try {
+    return await runAudit(source, options, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** One worker: the other core is busy with the database streaming the log (bench:ledger, 2 cores). */
+const DEFAULT_WORKERS = 1;
+
+async function runAudit(
+  source: AuditSource,
   options: { logKeys: JWK[]; trust: string; operatorOrg: string; origin?: string; pageSize?: number; maxIssues?: number; onProgress?: (p: AuditProgress) => void },
+  pool: InspectorPool | null,
 ): Promise<AuditReport> {
   const started = performance.now();
   const pageSize = options.pageSize ?? 5000;
@@ -156,20 +187,54 @@ export async function audit(
   await readCheckpointsTo(Math.min(size, pageSize));
   await feedCheckpoints();
   let gap = false;
-  for await (const chunk of chunks(source, size, pageSize)) {
+  const check = async (chunk: AuditEntry[], inspected: EntryInspection[] | null) => {
     const last = chunk[chunk.length - 1];
     if (last) await readCheckpointsTo(Math.min(size, last.seq + 1));
-    for (const e of chunk) {
+    for (let i = 0; i < chunk.length; i++) {
+      const e = chunk[i]!;
       // A seq that is not the next one: the auditor reports it at its position; after a gap
       // every later position is off by one, so the audit stops there (as a short page did).
       if (e.seq !== auditor.size) gap = true;
-      await auditor.addEntry(e);
+      const inspection = inspected?.[i];
+      if (inspection) {
+        await auditor.addInspected(e, inspection);
+        // Workers inspecting later chunks learn the key (they learn it anyway if it is in their chunk).
+        const ev = inspection.event;
+        if (ev && ev.kind === ORG_KEY_REGISTERED && ev.org === options.operatorOrg) {
+          const k = registeredKeyOf(ev);
+          if (k) pool!.learnKey(k.kid, k.x);
+        }
+      } else await auditor.addEntry(e);
       if (pending.length > 0 && pending[0]!.treeSize <= auditor.size) await feedCheckpoints();
       if (gap) break;
     }
     await compareTiles(auditor.drainCompletedTiles());
     options.onProgress?.({ done: Math.min(size, auditor.size), total: size });
-    if (gap) break;
+  };
+  if (!pool) {
+    for await (const chunk of chunks(source, size, pageSize)) {
+      await check(chunk, null);
+      if (gap) break;
+    }
+  } else {
+    // Chunks are inspected by the workers while earlier ones are checked here, in log order.
+    const inFlight: Array<{ chunk: AuditEntry[]; inspected: Promise<EntryInspection[]> }> = [];
+    const checkNext = async () => {
+      const { chunk, inspected } = inFlight.shift()!;
+      await check(chunk, await inspected);
+    };
+    try {
+      for await (const chunk of chunks(source, size, pageSize)) {
+        const inspected = pool.inspect(chunk);
+        inspected.catch(() => undefined); // awaited in order below; an early stop drops it
+        inFlight.push({ chunk, inspected });
+        while (inFlight.length > CHUNKS_IN_FLIGHT && !gap) await checkNext();
+        if (gap) break;
+      }
+      while (inFlight.length > 0 && !gap) await checkNext();
+    } finally {
+      inFlight.length = 0;
+    }
   }
   if (!gap && auditor.size < size) {
     extra.push({ seq: auditor.size, check: 'sequence', detail: `the log reports ${size} entries but entry ${auditor.size} is missing` });
@@ -207,6 +272,8 @@ export async function audit(
 }
 
 const CHECKPOINT_WINDOW = 50_000;
+/** Chunks (of about 2,000 entries) read and handed to the workers ahead of the sequential checks. */
+const CHUNKS_IN_FLIGHT = 4;
 
 /** The log in order: streamed where the source can, else page by page (a short page ends it). */
 async function* chunks(source: AuditSource, size: number, pageSize: number): AsyncIterable<AuditEntry[]> {
