@@ -113,6 +113,22 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
 
   const app = express();
   app.disable('x-powered-by');
+  // A request whose first path segment one service owns goes straight to that service's app:
+  // passing through the others first (each an Express app that re-prototypes req and res on the
+  // way in) cost about half a millisecond of CPU per request. Anything else takes the chain below.
+  const owners = new Map<string, express.Handler>();
+  if (identity.app) owners.set('identity', identity.app);
+  for (const [name, s] of services) owners.set(name, s.app);
+  owners.set('trace', trace.app);
+  owners.set('01', trace.app); // GS1 Digital Link: the resolver
+  owners.set('ledger', ledger.app);
+  owners.set('healthz', ledger.app);
+  app.use((req, res, next) => {
+    const owner = owners.get(req.path.split('/', 2)[1] ?? '');
+    // What its owner does not answer, nobody else does: the ledger app's 404 (it answers last in the chain too).
+    if (owner) owner(req, res, (err?: unknown) => (err ? next(err) : ledger.app(req, res, next)));
+    else next();
+  });
   if (identity.app) app.use(identity.app);
   for (const s of services.values()) app.use(s.app);
   app.use(trace.app);

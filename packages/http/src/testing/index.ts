@@ -1,0 +1,1 @@
+export { startLoadGenerator, type LoadGenerator, type LoadJob, type LoadResult } from './load.ts';
