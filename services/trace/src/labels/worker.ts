@@ -7,6 +7,7 @@
 import { ensureLotLabel, type LabelCache, type QrRenderer } from '@milkchain/labels';
 import type { Logger } from '@milkchain/http';
 import type { Pool } from '@milkchain/store';
+import { startPolling } from '../polling.ts';
 
 export const LABEL_WORKER_NAME = 'lot-packed';
 
@@ -71,28 +72,12 @@ export async function renderPackedLots(opts: Omit<LabelWorkerOptions, 'pollMs'>)
 
 /** The background loop: render, sleep, again; a failed round is logged and retried. */
 export function startLabelWorker(opts: LabelWorkerOptions): LabelWorker {
-  const pollMs = opts.pollMs ?? 500;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
   const round = () => renderPackedLots(opts);
-  const tick = () => {
-    running = (async () => {
-      // A full batch means more may be waiting: go again at once.
-      while (!stopped && (await round()) === (opts.batch ?? 200));
-    })()
-      .catch((err: unknown) => opts.logger.error('labels: round failed', { error: (err as Error).message }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
-      });
-  };
-  timer = setTimeout(tick, pollMs);
-  return {
-    runOnce: round,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startPolling({
+    pollMs: opts.pollMs ?? 500,
+    // A full batch means more may be waiting: go again at once.
+    round: async () => (await round()) === (opts.batch ?? 200),
+    onError: (err) => opts.logger.error('labels: round failed', { error: (err as Error).message }),
+  });
+  return { runOnce: round, stop: () => loop.stop() };
 }

@@ -9,6 +9,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@milkchain/http';
 import type { Pool } from '@milkchain/store';
 import type { Queryable } from '../lineage/queries.ts';
+import { startPolling } from '../polling.ts';
 
 export const SIGNATURE_HEADER = 'x-milkchain-signature';
 export const DELIVERY_HEADER = 'x-milkchain-delivery';
@@ -281,28 +282,14 @@ export interface Notifier {
 
 /** The background loop: enqueue new recall events' deliveries, send the due ones, sleep, again. */
 export function startRecallNotifier(opts: NotifierOptions): Notifier {
-  const pollMs = opts.pollMs ?? 500;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
   const round = async () => {
     await enqueueRecallNotifications(opts.pool, opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl });
     await deliverDue(opts.pool, opts);
   };
-  const tick = () => {
-    running = round()
-      .catch((err: unknown) => opts.logger.error('recall notifications: round failed', { error: (err as Error).message }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
-      });
-  };
-  timer = setTimeout(tick, pollMs);
-  return {
-    runOnce: round,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startPolling({
+    pollMs: opts.pollMs ?? 500,
+    round,
+    onError: (err) => opts.logger.error('recall notifications: round failed', { error: (err as Error).message }),
+  });
+  return { runOnce: round, stop: () => loop.stop() };
 }
