@@ -26,6 +26,7 @@ import {
   ORG_KEY_REGISTERED,
   registeredKeyOf,
   type EntryInspection,
+  type EntryProblemCheck,
   type EventSignature,
   type InspectedEvent,
   type SignatureVerdict,
@@ -78,8 +79,15 @@ interface ResultMessage {
   n: number;
   leaves: Uint8Array;
   ids: string[];
-  problems: Array<[number, EntryInspection['problems'][number]['check'], string]>;
-  events: Array<InspectedEvent | null>;
+  problems: Array<[number, EntryProblemCheck, string]>;
+  /** The envelope fields, one column each; kind null: the bytes are not a valid envelope. */
+  kinds: Array<string | null>;
+  orgs: string[];
+  subjects: string[];
+  prevs: Array<string | null>;
+  /** Only entries with inputs, or with registration data: [index, value]. */
+  inputs: Array<[number, string[]]>;
+  data: Array<[number, Record<string, unknown>]>;
   /** Distinct verdicts without `covers`; per entry its index, -1 for none. */
   verdicts: Array<Omit<SignatureVerdict, 'covers'>>;
   verdictOf: Int32Array;
@@ -177,12 +185,19 @@ function packChunk(n: number, entries: readonly InspectableEntry[]): ChunkMessag
   return { type: 'chunk', n, bytes, offsets, ids, sigs, bulks };
 }
 
+const NO_INPUTS: string[] = [];
+
 function unpackResult(r: ResultMessage, count: number): EntryInspection[] {
+  const inputs = new Map(r.inputs);
+  const data = new Map(r.data);
   const out: EntryInspection[] = new Array<EntryInspection>(count);
   for (let i = 0; i < count; i++) {
     const v = r.verdictOf[i]!;
     const verdict = v < 0 ? null : { ...r.verdicts[v]!, covers: r.covers[i] === 1 };
-    out[i] = { leaf: r.leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), id: r.ids[i]!, problems: [], event: r.events[i] ?? null, verdict };
+    const kind = r.kinds[i];
+    const event: InspectedEvent | null =
+      kind === null || kind === undefined ? null : { kind, org: r.orgs[i]!, subject: r.subjects[i]!, prev: r.prevs[i] ?? null, inputs: inputs.get(i) ?? NO_INPUTS, data: data.get(i) ?? null };
+    out[i] = { leaf: r.leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), id: r.ids[i]!, problems: [], event, verdict };
   }
   for (const [i, check, detail] of r.problems) out[i]!.problems.push({ check, detail });
   return out;
@@ -196,46 +211,78 @@ function runInspector(port: NonNullable<typeof parentPort>, init: InitData): voi
   const keyFor = (kid: string, event: InspectedEvent) => (event.kind === ORG_KEY_REGISTERED && event.org === init.operatorOrg ? logKeys.get(kid) : orgKeys.get(kid)) ?? null;
   const inspectChunk = async (m: ChunkMessage): Promise<ResultMessage> => {
     const count = m.ids.length;
-    const leaves = new Uint8Array(count * HASH_SIZE);
-    const problems: ResultMessage['problems'] = [];
-    const events: ResultMessage['events'] = new Array<InspectedEvent | null>(count);
-    const verdictOf = new Int32Array(count).fill(-1);
-    const covers = new Uint8Array(count);
-    const verdicts: ResultMessage['verdicts'] = [];
+    const r: ResultMessage = {
+      n: m.n,
+      leaves: new Uint8Array(count * HASH_SIZE),
+      ids: new Array<string>(count),
+      problems: [],
+      kinds: new Array<string | null>(count).fill(null),
+      orgs: new Array<string>(count).fill(''),
+      subjects: new Array<string>(count).fill(''),
+      prevs: new Array<string | null>(count).fill(null),
+      inputs: [],
+      data: [],
+      verdicts: [],
+      verdictOf: new Int32Array(count).fill(-1),
+      covers: new Uint8Array(count),
+    };
     const verdictIndex = new Map<string, number>();
+    const record = (i: number, v: SignatureVerdict | null) => {
+      if (!v) return;
+      const key = `${v.kid}\n${v.x}\n${v.valid}`;
+      let at = verdictIndex.get(key);
+      if (at === undefined) {
+        at = r.verdicts.length;
+        r.verdicts.push({ kid: v.kid, x: v.x, valid: v.valid });
+        verdictIndex.set(key, at);
+      }
+      r.verdictOf[i] = at;
+      r.covers[i] = v.covers ? 1 : 0;
+    };
     const pending: Array<Promise<void>> = [];
-    const ids = new Array<string>(count);
-    const bulks = m.bulks;
+    // A bulk signature is checked once per chunk and signer kind; its entries then only need
+    // their membership in its list of ids.
+    const bulkVerdicts = new Map<string, Promise<SignatureVerdict | null>>();
+    const bulkMembers = new Map<number, Set<string>>();
+    const bulkEntries: Array<[number, string, Promise<SignatureVerdict | null>]> = [];
     for (let i = 0; i < count; i++) {
       const inspection = inspectEntryBytes({ id: m.ids[i]!, canonical: m.bytes.subarray(m.offsets[i], m.offsets[i + 1]) });
-      leaves.set(inspection.leaf, i * HASH_SIZE);
-      ids[i] = inspection.id;
-      for (const p of inspection.problems) problems.push([i, p.check, p.detail]);
+      r.leaves.set(inspection.leaf, i * HASH_SIZE);
+      r.ids[i] = inspection.id;
+      for (const p of inspection.problems) r.problems.push([i, p.check, p.detail]);
       const event = inspection.event;
-      events[i] = event;
       if (!event) continue;
+      r.kinds[i] = event.kind;
+      r.orgs[i] = event.org;
+      r.subjects[i] = event.subject;
+      r.prevs[i] = event.prev;
+      if (event.inputs.length > 0) r.inputs.push([i, event.inputs]);
+      if (event.data) r.data.push([i, event.data]);
       // Registrations in this chunk count for the signatures after them in it.
       const registered = registeredKeyOf(event);
       if (registered && !orgKeys.has(registered.kid)) orgKeys.set(registered.kid, registered.x);
       const s = m.sigs[i]!;
-      const signature: EventSignature = typeof s === 'number' ? bulks[s]! : s;
-      pending.push(
-        inspectSignature(inspection.id, event, signature, keyFor, bulkCache).then((v) => {
-          if (!v) return;
-          const key = `${v.kid}\n${v.x}\n${v.valid}`;
-          let at = verdictIndex.get(key);
-          if (at === undefined) {
-            at = verdicts.length;
-            verdicts.push({ kid: v.kid, x: v.x, valid: v.valid });
-            verdictIndex.set(key, at);
-          }
-          verdictOf[i] = at;
-          covers[i] = v.covers ? 1 : 0;
-        }),
-      );
+      if (typeof s === 'number') {
+        const signer = event.kind === ORG_KEY_REGISTERED && event.org === init.operatorOrg ? 'log' : 'org';
+        const key = `${s}\n${signer}`;
+        let verdict = bulkVerdicts.get(key);
+        // The verdict of the signature over the whole list; membership is checked below.
+        if (!verdict) {
+          verdict = inspectSignature(inspection.id, event, m.bulks[s]!, keyFor, bulkCache);
+          bulkVerdicts.set(key, verdict);
+        }
+        if (!bulkMembers.has(s)) bulkMembers.set(s, new Set(m.bulks[s]!.ids));
+        bulkEntries.push([i, inspection.id, verdict]);
+        continue;
+      }
+      pending.push(inspectSignature(inspection.id, event, s, keyFor, bulkCache).then((v) => record(i, v)));
     }
     await Promise.all(pending);
-    return { n: m.n, leaves, ids, problems, events, verdicts, verdictOf, covers };
+    for (const [i, id, verdict] of bulkEntries) {
+      const v = await verdict;
+      record(i, v && { ...v, covers: bulkMembers.get(m.sigs[i] as number)!.has(id) });
+    }
+    return r;
   };
   // Chunks are answered in arrival order: a key message between two chunks applies from the second on.
   let queue: Promise<void> = Promise.resolve();

@@ -128,8 +128,12 @@ export async function audit(
   }
 }
 
-/** One worker: the other core is busy with the database streaming the log (bench:ledger, 2 cores). */
-const DEFAULT_WORKERS = 1;
+/**
+ * On this thread by default: on the 2-core benchmark machine, shared with PostgreSQL streaming
+ * the log (and other load), 1 or 2 workers were slower than none (docs/benchmarks.md, Audit):
+ * moving each chunk to a worker and its results back costs more than the cores it frees.
+ */
+const DEFAULT_WORKERS = 0;
 
 async function runAudit(
   source: AuditSource,
