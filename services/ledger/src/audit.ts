@@ -129,9 +129,10 @@ export async function audit(
 }
 
 /**
- * On this thread by default: on the 2-core benchmark machine, shared with PostgreSQL streaming
- * the log (and other load), 1 or 2 workers were slower than none (docs/benchmarks.md, Audit):
- * moving each chunk to a worker and its results back costs more than the cores it frees.
+ * On this thread by default: starting workers costs a few hundred milliseconds, more than a small
+ * log's whole audit (the regulator's view, tests). `milkchain verify` asks for two: on a quiet
+ * 2-core machine, 1M entries took 23.6 s with 2 workers, 37.3 s without (docs/benchmarks.md);
+ * on a machine busy with other work they were not faster.
  */
 const DEFAULT_WORKERS = 0;
 
