@@ -178,6 +178,27 @@ describe('verification bundle', () => {
     bundle = (await res.json()) as VerificationBundle;
   });
 
+  it('carries an ETag per version: a client that has this version gets 304, another language of the page another tag', async () => {
+    const first = await get(`/trace/v1/bundles${lot.path}`);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(JSON.parse(await first.text())).toEqual(bundle);
+    // As a browser revalidates (fetch() would add `Cache-Control: no-cache` to a conditional
+    // request, which asks for the full answer).
+    const revalidate = (tag: string) => ({ 'if-none-match': tag, 'cache-control': 'max-age=0' });
+    const again = await get(`/trace/v1/bundles${lot.path}`, revalidate(etag!));
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const other = await get(`/trace/v1/bundles${lot.path}`, revalidate('"not-this-version"'));
+    expect(other.status).toBe(200);
+
+    const zh = await get(lot.path, { accept: 'text/html' });
+    const en = await get(`${lot.path}?lang=en`, { accept: 'text/html' });
+    expect(zh.headers.get('etag')).toMatch(/^"/);
+    expect(en.headers.get('etag')).not.toBe(zh.headers.get('etag'));
+    expect((await get(lot.path, { accept: 'text/html', ...revalidate(zh.headers.get('etag')!) })).status).toBe(304);
+  });
+
   it('carries the lineage down to the farms, every proof against one checkpoint, and verifies with the ledger verifier', async () => {
     expect(bundle.lot).toBe(lot.subject);
     const kinds = new Set(bundle.entries.map((e) => e.event.kind));

@@ -2,6 +2,7 @@
 // consumer page (browsers) or an RFC 9264 linkset (`Accept: application/linkset+json`), the
 // public verification bundle `/trace/v1/bundles/01/{gtin}/10/{lot}`, and the page's script.
 // Public: no token, no personal data; rate limited per client IP.
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { digitalLinkPath, isDigitalLinkError, parseDigitalLink, subjectForDigitalLink, type DigitalLinkKey } from '@milkchain/domain';
 import { AppError, problemHandler, type Logger } from '@milkchain/http';
@@ -127,10 +128,8 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
     const found = lot ? await bundles.get(lot) : undefined;
     if (!found) throw new AppError('NOT_FOUND', `未找到此批次 / no lot ${key.type === 'gtin' ? `${key.gtin} ${key.lot}` : ''} is known`);
     res.setHeader('Cache-Control', 'no-cache');
-    // The bundle's JSON text, made once per bundle version (BundleCache memo).
-    let text = found.memo.get('bundle.json') as string | undefined;
-    if (text === undefined) found.memo.set('bundle.json', (text = JSON.stringify(found.bundle)));
-    res.type('json').send(text);
+    // The bundle's JSON, made once per bundle version (BundleCache memo).
+    sendMemo(res, 'json', memoBody(found.memo, 'bundle.json', () => JSON.stringify(found.bundle)));
   });
 
   router.use(async (req, res, next) => {
@@ -184,19 +183,16 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
     const bundlePath = BUNDLE_PREFIX + canonical;
     if (wantsLinkset(req)) {
       res.setHeader('Cache-Control', 'no-cache');
-      const cacheKey = `linkset ${base}${canonical}`;
-      let linkset = found.memo.get(cacheKey) as string | undefined;
-      if (linkset === undefined) {
-        linkset = JSON.stringify(
+      const linkset = memoBody(found.memo, `linkset ${base}${canonical}`, () =>
+        JSON.stringify(
           lotLinkset(model, {
             anchor: base + canonical,
             bundleUrl: base + bundlePath,
             ...(deps.epcis ? { epcisUrl: `${base}/trace/v1/epcis?subject=${encodeURIComponent(lot)}` } : {}),
           }),
-        );
-        found.memo.set(cacheKey, linkset);
-      }
-      res.type(LINKSET_TYPE).send(linkset);
+        ),
+      );
+      sendMemo(res, LINKSET_TYPE, linkset);
       return;
     }
     const built = await getScript();
@@ -210,10 +206,7 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
       res.type('html').send(consumerPage(model, { lang, bundlePath, scriptPath: built.path, serial, ...(verdict.warning ? { copyWarning: { warning: verdict.warning, reasons: verdict.reasons } } : {}) }));
       return;
     }
-    const pageKey = `page ${lang} ${bundlePath} ${built.path}`;
-    let html = found.memo.get(pageKey) as string | undefined;
-    if (html === undefined) found.memo.set(pageKey, (html = consumerPage(model, { lang, bundlePath, scriptPath: built.path })));
-    res.type('html').send(html);
+    sendMemo(res, 'html', memoBody(found.memo, `page ${lang} ${bundlePath} ${built.path}`, () => consumerPage(model, { lang, bundlePath, scriptPath: built.path })));
   }
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -224,4 +217,29 @@ export function resolverRouter(deps: ResolverDeps): express.Router {
   const problems = problemHandler({ logger: deps.logger });
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => problems(err instanceof UpstreamError ? new AppError('UNAVAILABLE', err.message) : err, req, res, next));
   return router;
+}
+
+/** An answer made once per bundle version: its bytes and a strong ETag over them. */
+interface MemoBody {
+  body: Buffer;
+  etag: string;
+}
+
+function memoBody(memo: Map<string, unknown>, key: string, make: () => string): MemoBody {
+  let m = memo.get(key) as MemoBody | undefined;
+  if (!m) {
+    const body = Buffer.from(make());
+    m = { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+    memo.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Sends a memoised answer with its ETag: Express then neither hashes the body again nor encodes a
+ * string per request, and answers 304 to a client that already has this version (If-None-Match).
+ */
+function sendMemo(res: Response, type: string, m: MemoBody): void {
+  res.setHeader('ETag', m.etag);
+  res.type(type).send(m.body);
 }
