@@ -7,6 +7,12 @@ import { adapters } from './adapters.ts';
 import { freshNamespace } from './helpers.ts';
 
 const TOPIC = 'log';
+const seqOf = (m: Delivered) => (JSON.parse(m.value) as { seq: number }).seq;
+
+/** A log consumer of TOPIC whose `apply` gets each run's seqs, in order. */
+function consume(pool: Pool, bus: Bus, group: string, consumer: string, apply: (client: PoolClient, seqs: number[]) => Promise<void>): Promise<Subscription> {
+  return startLogConsumer({ pool, bus, topic: TOPIC, group, consumer, logger: silentLogger, seqOf, apply: (client, run) => apply(client, run.map(seqOf)) });
+}
 
 /**
  * startLogConsumer applies a log's entries in seq order, each exactly once, whatever the
@@ -27,18 +33,9 @@ for (const adapter of adapters()) {
       await pool.query('CREATE TABLE applied (seq int NOT NULL, run int NOT NULL)');
       bus = adapter.make(freshNamespace('log'));
       let runs = 0;
-      sub = await startLogConsumer({
-        pool,
-        bus,
-        topic: TOPIC,
-        group: 'log-test',
-        consumer,
-        logger: silentLogger,
-        seqOf: (m: Delivered) => (JSON.parse(m.value) as { seq: number }).seq,
-        apply: async (client: PoolClient, run: Delivered[]) => {
-          runs++;
-          for (const m of run) await client.query('INSERT INTO applied (seq, run) VALUES ($1, $2)', [(JSON.parse(m.value) as { seq: number }).seq, runs]);
-        },
+      sub = await consume(pool, bus, 'log-test', consumer, async (client, seqs) => {
+        runs++;
+        for (const seq of seqs) await client.query('INSERT INTO applied (seq, run) VALUES ($1, $2)', [seq, runs]);
       });
     }, 60_000);
 
@@ -85,25 +82,15 @@ describe('log consumer: an entry parked while the next delivery waits for the cu
     let started: () => void = () => {};
     const applying = new Promise<void>((r) => (started = r));
     const applied: number[] = [];
-    const sub = await startLogConsumer({
-      pool,
-      bus,
-      topic: TOPIC,
-      group: 'race',
-      consumer,
-      logger: silentLogger,
-      seqOf: (m: Delivered) => (JSON.parse(m.value) as { seq: number }).seq,
-      apply: async (_client: PoolClient, run: Delivered[]) => {
-        for (const m of run) {
-          const seq = (JSON.parse(m.value) as { seq: number }).seq;
-          if (seq === 1) {
-            // Holds the cursor lock with entry 3 about to be parked, while entry 2 arrives.
-            started();
-            await slow;
-          }
-          applied.push(seq);
+    const sub = await consume(pool, bus, 'race', consumer, async (_client, seqs) => {
+      for (const seq of seqs) {
+        if (seq === 1) {
+          // Holds the cursor lock with entry 3 about to be parked, while entry 2 arrives.
+          started();
+          await slow;
         }
-      },
+        applied.push(seq);
+      }
     });
     try {
       await bus.publish(TOPIC, [msg(0, keyA)]);

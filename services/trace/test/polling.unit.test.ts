@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { startPolling } from '../src/polling.ts';
 
-it('runs rounds back to back while they report more, sleeps otherwise, survives a failed round, and stop waits for the round in flight', async () => {
+it('runs rounds back to back while they report more, goes on after a failed round, and stop waits for the round in flight and ends the loop', async () => {
   let calls = 0;
   const errors: unknown[] = [];
   let finishLast: () => void = () => {};
