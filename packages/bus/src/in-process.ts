@@ -9,12 +9,19 @@ import { backoffDelay, namespaced, pause, type Bus, type BusMessage, type Delive
  * Messages every group has committed are dropped (see trim).
  */
 export interface InProcessBroker {
-  readonly partitions: number;
+  /** Partitions of a topic (its full, namespaced name). */
+  partitionsOf(topic: string): number;
 }
 
 export interface InProcessBusOptions {
   /** Partitions of every topic (default 4, like the test broker). */
   partitions?: number;
+  /**
+   * Partitions of particular topics (full names), where they differ from `partitions`. The
+   * one-process mode gives `milkchain.ledger` one: the log is one sequence, its consumers all live
+   * in this process, and split over partitions they would only park and reorder its entries.
+   */
+  topicPartitions?: Readonly<Record<string, number>>;
   /** Prefix of every topic and group name. */
   namespace?: string;
   /** Share one broker between several bus objects (for instance one per namespace in tests). */
@@ -29,7 +36,7 @@ export interface InProcessBusOptions {
 
 interface BrokerState {
   topics: Map<string, Topic>;
-  options: Required<Omit<InProcessBusOptions, 'broker' | 'namespace'>>;
+  options: Required<Omit<InProcessBusOptions, 'broker' | 'namespace' | 'partitions' | 'topicPartitions'>>;
 }
 
 const states = new WeakMap<InProcessBroker, BrokerState>();
@@ -64,12 +71,14 @@ interface Group {
 
 export function createInProcessBroker(opts: Omit<InProcessBusOptions, 'broker' | 'namespace'> = {}): InProcessBroker {
   const partitions = opts.partitions ?? 4;
-  if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`partitions must be a positive integer, got ${partitions}`);
-  const broker: InProcessBroker = Object.freeze({ partitions });
+  const special = new Map(Object.entries(opts.topicPartitions ?? {}));
+  for (const [topic, n] of [['every topic', partitions] as const, ...special]) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`partitions of ${topic} must be a positive integer, got ${n}`);
+  }
+  const broker: InProcessBroker = Object.freeze({ partitionsOf: (topic: string) => special.get(topic) ?? partitions });
   states.set(broker, {
     topics: new Map(),
     options: {
-      partitions,
       maxBatch: opts.maxBatch ?? 100,
       retryBackoffMs: opts.retryBackoffMs ?? 100,
       maxRetryBackoffMs: opts.maxRetryBackoffMs ?? 5_000,
@@ -103,7 +112,7 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
   function topicOf(name: string): Topic {
     let t = state.topics.get(name);
     if (!t) {
-      t = { partitions: Array.from({ length: broker.partitions }, () => ({ base: 0, messages: [] })), groups: new Map() };
+      t = { partitions: Array.from({ length: broker.partitionsOf(name) }, () => ({ base: 0, messages: [] })), groups: new Map() };
       state.topics.set(name, t);
     }
     return t;
@@ -183,7 +192,7 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): Bus {
       if (closed) throw new Error('the bus is closed');
       const topic = topicOf(namespaced(ns, topicName));
       for (const m of messages) {
-        const p = partitionOf(m.key, broker.partitions);
+        const p = partitionOf(m.key, topic.partitions.length);
         const part = topic.partitions[p]!;
         const offset = String(part.base + part.messages.length);
         part.messages.push({ key: m.key, value: m.value, ...(m.headers ? { headers: { ...m.headers } } : {}), topic: topicName, partition: p, offset });

@@ -59,5 +59,22 @@ describe('in-process bus', () => {
     const used = new Set(Array.from({ length: 100 }, (_, i) => partitionOf(`k${i}`, 8)));
     expect(used.size).toBe(8);
     expect(() => createInProcessBroker({ partitions: 0 })).toThrow(/positive/);
+    expect(() => createInProcessBroker({ topicPartitions: { log: 1.5 } })).toThrow(/partitions of log must be a positive integer/);
+  });
+
+  it('gives a topic named in topicPartitions its own partition count, and delivers it in publish order', async () => {
+    const bus = createInProcessBus({ partitions: 4, topicPartitions: { log: 1 } });
+    const log = recorder();
+    const other = recorder();
+    await bus.subscribe({ topic: 'log', group: 'g', fromBeginning: true, handle: log.handle });
+    await bus.subscribe({ topic: 'other', group: 'g', fromBeginning: true, handle: other.handle });
+    const messages = Array.from({ length: 200 }, (_, i) => ({ key: `subject-${i % 37}`, value: String(i) }));
+    await bus.publish('log', messages);
+    await bus.publish('other', messages);
+    await waitFor(() => log.seen.length === 200 && other.seen.length === 200, 2_000, 'both topics');
+    expect(new Set(log.seen.map((m) => m.partition))).toEqual(new Set([0]));
+    expect(log.values()).toEqual(messages.map((m) => m.value));
+    expect(new Set(other.seen.map((m) => m.partition)).size).toBe(4);
+    await bus.close();
   });
 });

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { createTokenVerifier, type EventSigner } from '@milkchain/auth';
-import { createInProcessBus, waitForLogCursors, type Bus } from '@milkchain/bus';
+import { createInProcessBus, TOPICS, waitForLogCursors, type Bus } from '@milkchain/bus';
 import { httpLedgerClient, startCustodyService, type RunningCustodyService } from '@milkchain/custody';
 import type { ServiceName } from '@milkchain/domain';
 import { jsonLogger, type Logger } from '@milkchain/http';
@@ -60,7 +60,9 @@ export interface Composed {
 
 export async function compose(opts: ComposeOptions): Promise<Composed> {
   const logger = opts.logger ?? ((s: string) => jsonLogger(s));
-  const bus = opts.bus ?? createInProcessBus();
+  // The log is one sequence and all its consumers are in this process: one partition, so every
+  // projection takes it in order and never parks an entry that arrived ahead of another partition.
+  const bus = opts.bus ?? createInProcessBus({ topicPartitions: { [TOPICS.ledger]: 1 } });
   const config = { ...loadConfig({}), databaseUrl: opts.databaseUrl, adminToken: opts.adminToken, logKeyFile: opts.logKeyFile, ...(opts.origin ? { origin: opts.origin } : {}) };
   const ledger = await buildLedger(config, logger('ledger'), { bus });
   const identity = typeof opts.identity === 'function' ? await opts.identity(ledger) : opts.identity;

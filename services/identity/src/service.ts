@@ -120,6 +120,9 @@ function publicOrg(row: OrgRow): PublicOrg {
   };
 }
 
+/** How long signing uses what it read about an organisation (see IdentityService.signingCache). */
+export const SIGNING_TTL_MS = 1_000;
+
 const newId = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
 
 export class IdentityService {
@@ -134,6 +137,13 @@ export class IdentityService {
   private readonly prisma: PrismaClient;
   private readonly logger: Logger;
   private readonly clock: () => Date;
+  /**
+   * What signing for an organisation needs (its status, how it signs, its opened custodial key),
+   * kept for SIGNING_TTL_MS: every write reads it, and reading two rows and opening the key each
+   * time cost more than the signing. A change made here (status, key) drops the entry at once;
+   * one made by another identity instance is seen within SIGNING_TTL_MS.
+   */
+  private readonly signingCache = new Map<string, { until: number; org: { id: string; status: string; signing: string }; key?: { kid: string; privateJwk: JWK } }>();
 
   constructor(private readonly deps: IdentityServiceDeps) {
     this.prisma = deps.prisma;
@@ -270,6 +280,7 @@ export class IdentityService {
           ...(patch.accreditations !== undefined ? { accreditations: patch.accreditations } : {}),
         },
       });
+      this.signingCache.delete(id);
       this.logger.info('organisation changed', { org: id, fields: Object.keys(patch), by: actor.sub });
       return publicOrg(row);
     } catch (err) {
@@ -415,6 +426,7 @@ export class IdentityService {
         this.prisma.identityOrg.update({ where: { id: orgId }, data: { signing: origin } }),
       ]),
     );
+    this.signingCache.delete(orgId);
     this.logger.info('organisation key changed', { org: orgId, kid, origin, by: actor.sub });
     return { org: publicOrg(org), key: publicKey(key) };
   }
@@ -435,22 +447,36 @@ export class IdentityService {
       throw new AppError('FORBIDDEN', `只能为自己的组织签名 / you may sign only for your own organisation (${principal.org}), not for ${req.org}`);
     }
     const { ids } = parse(signRequestSchema, { ids: req.ids });
-    const org = await this.prisma.identityOrg.findUnique({
-      where: { id: req.org },
-      include: { keys: { where: { active: true, origin: 'custodial' }, orderBy: { createdAt: 'desc' }, take: 1 } },
-    });
-    if (!org) throw new AppError('NOT_FOUND', `没有这个组织 / no organisation ${req.org}`);
+    const { org, key } = await this.signingOf(req.org);
     if (org.status !== 'active') throw new AppError('FORBIDDEN', `组织 ${org.id} 已被停用 / organisation ${org.id} is suspended`);
-    const key = org.keys[0];
-    if (org.signing === 'self' || !key?.privateSealed) {
+    if (org.signing === 'self' || !key) {
       throw new AppError(
         'CONFLICT',
         `组织 ${org.id} 自行签名：请把签好名的事件提交到 /ledger/v1/submissions / organisation ${org.id} signs its own events: submit signed events to /ledger/v1/submissions`,
         { signing: 'self' },
       );
     }
-    const privateJwk = openPrivateJwk(key.privateSealed, this.deps.keyEncryptionKey, org.id, key.kid);
-    return Promise.all(ids.map((id) => signEventId(id, privateJwk, key.kid)));
+    // The same JWK object each time: signEventId imports it once and keeps the imported key.
+    return Promise.all(ids.map((id) => signEventId(id, key.privateJwk, key.kid)));
+  }
+
+  private async signingOf(orgId: string) {
+    const now = Date.now();
+    const hit = this.signingCache.get(orgId);
+    if (hit && hit.until > now) return hit;
+    const org = await this.prisma.identityOrg.findUnique({
+      where: { id: orgId },
+      include: { keys: { where: { active: true, origin: 'custodial' }, orderBy: { createdAt: 'desc' }, take: 1 } },
+    });
+    if (!org) throw new AppError('NOT_FOUND', `没有这个组织 / no organisation ${orgId}`);
+    const key = org.keys[0];
+    const entry = {
+      until: now + SIGNING_TTL_MS,
+      org: { id: org.id, status: org.status, signing: org.signing },
+      ...(key?.privateSealed ? { key: { kid: key.kid, privateJwk: openPrivateJwk(key.privateSealed, this.deps.keyEncryptionKey, org.id, key.kid) } } : {}),
+    };
+    this.signingCache.set(orgId, entry);
+    return entry;
   }
 
   // ---- first start ----------------------------------------------------------------------------

@@ -236,6 +236,9 @@ describe('users and tokens', () => {
     const { org, member, memberName, memberPassword, orgAdmin } = await orgWithUsers();
     const client = await api('POST', `/orgs/${org.id}/clients`, { token: orgAdmin, body: { name: 'gateway' } });
     secrets.push(client.body.client_secret as string);
+    // Signed once while active: what signing read about the organisation is kept for a moment,
+    // and the suspension must drop it.
+    expect((await api('POST', `/orgs/${org.id}/signatures`, { token: member, body: { ids: eventIds(1) } })).status).toBe(200);
     expect((await api('PATCH', `/orgs/${org.id}`, { token: admin, body: { status: 'suspended' } })).body.status).toBe('suspended');
     const login = await api('POST', '/token', { body: { grant_type: 'password', username: memberName, password: memberPassword } });
     expectProblem(login, 401, 'UNAUTHENTICATED');
@@ -381,6 +384,7 @@ describe('event signing', () => {
 
   it('an organisation that registers its own key signs for itself: identity refuses with 409', async () => {
     const a = await orgWithUsers();
+    expect((await api('POST', `/orgs/${a.org.id}/signatures`, { token: a.member, body: { ids: eventIds(1) } })).status).toBe(200); // custodial until now
     const own = await (await import('@milkchain/ledger')).generateOrgKey();
     const before = identity.registrar.calls.length;
     const withPrivate = await api('POST', `/orgs/${a.org.id}/keys`, { token: a.orgAdmin, body: { jwk: own.privateJwk } });
@@ -405,6 +409,9 @@ describe('event signing', () => {
   it('rotating gives a new custodial key, registered first; new signatures use it', async () => {
     const a = await orgWithUsers();
     const oldKid = a.org.keys[0]!.kid;
+    // Signed with the old key first (signing keeps what it read for a moment; rotating drops it).
+    const [before] = (await api('POST', `/orgs/${a.org.id}/signatures`, { token: a.member, body: { ids: eventIds(1) } })).body.signatures as string[];
+    expect(JSON.parse(Buffer.from(before!.split('.')[0]!, 'base64url').toString()).kid).toBe(oldKid);
     const res = await api('POST', `/orgs/${a.org.id}/keys`, { token: a.orgAdmin, body: { rotate: true } });
     expect(res.status, res.text).toBe(201);
     const key = res.body.key as { kid: string; jwk: JWK };
