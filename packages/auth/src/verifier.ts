@@ -34,7 +34,18 @@ export interface TokenVerifierOptions {
   audience: string | string[];
   issuer?: string;
   clockToleranceSec?: number;
+  /** The time tokens are checked at (default: now). */
+  clock?: () => Date;
 }
+
+/**
+ * A token whose signature verified is remembered for at most this long, so that a client sending
+ * many requests with one token costs one signature check per minute, not one per request. Its
+ * time claims are checked again on every use; a token that did not verify is never remembered.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Most tokens remembered at once (the oldest is forgotten first). */
+const VERIFIED_TOKEN_MAX = 10_000;
 
 const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
 
@@ -66,10 +77,21 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const keys = opts.jwks instanceof URL ? createRemoteJWKSet(opts.jwks) : createLocalJWKSet(opts.jwks);
   const issuer = opts.issuer ?? ISSUER;
   const clockTolerance = opts.clockToleranceSec ?? 30;
+  const clock = opts.clock ?? (() => new Date());
+  const verified = new Map<string, { principal: Principal; expMs: number; untilMs: number }>();
   return {
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
         throw unauthenticated('malformed', '令牌格式不对 / the bearer token is not a JWT');
+      }
+      const now = clock().getTime();
+      const known = verified.get(token);
+      if (known && now < known.untilMs) {
+        if (now > known.expMs + clockTolerance * 1000) {
+          verified.delete(token);
+          throw expired();
+        }
+        return known.principal;
       }
       let payload: JWTPayload;
       try {
@@ -79,12 +101,17 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
           issuer,
           audience: opts.audience,
           clockTolerance,
+          currentDate: new Date(now),
           requiredClaims: ['exp', 'sub'],
         }));
       } catch (err) {
         throw refusal(err);
       }
-      return principalFrom(payload, token);
+      const principal = principalFrom(payload, token);
+      verified.delete(token);
+      if (verified.size >= VERIFIED_TOKEN_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, expMs: payload.exp! * 1000, untilMs: now + VERIFIED_TOKEN_TTL_MS });
+      return principal;
     },
   };
 }
@@ -103,8 +130,10 @@ function principalFrom(payload: JWTPayload, token: string): Principal {
   return { sub, org, roles: [...new Set(roles as Role[])], kind: sub.startsWith('cli_') ? 'client' : 'user', token };
 }
 
+const expired = () => unauthenticated('expired', '令牌已过期 / the token has expired; get a new one');
+
 function refusal(err: unknown): AppError {
-  if (err instanceof errors.JWTExpired) return unauthenticated('expired', '令牌已过期 / the token has expired; get a new one');
+  if (err instanceof errors.JWTExpired) return expired();
   if (err instanceof errors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'nbf':

@@ -242,3 +242,24 @@ describe('httpEventSigner', () => {
     await expect(httpEventSigner('http://i', down).sign({ token: 't', org: 'org_x1', ids })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
+
+describe('verified tokens are remembered, their time claims are not', () => {
+  it('refuses a remembered token once it has expired', async () => {
+    let now = Date.now();
+    const verifier = createTokenVerifier({ jwks: tokens.jwks, audience: 'milkchain:farm', clockToleranceSec: 5, clock: () => new Date(now) });
+    const token = await tokens.mint({ ...farmer, expiresIn: 40 });
+    expect((await verifier.verify(token)).org).toBe(farmer.org);
+    now += 30_000; // remembered: still good
+    expect((await verifier.verify(token)).org).toBe(farmer.org);
+    now += 20_000; // past exp + tolerance, still within VERIFIED_TOKEN_TTL_MS: refused although remembered
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', extras: { reason: 'expired' } });
+  });
+
+  it('remembers per verifier: a token one service accepted is still refused by a service it was not issued for', async () => {
+    const farm = createTokenVerifier({ jwks: tokens.jwks, audience: 'milkchain:farm' });
+    const lab = createTokenVerifier({ jwks: tokens.jwks, audience: 'milkchain:lab' });
+    const token = await tokens.mint({ ...farmer, aud: 'milkchain:farm' });
+    expect((await farm.verify(token)).org).toBe(farmer.org);
+    await expect(lab.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', extras: { reason: 'audience' } });
+  });
+});

@@ -133,8 +133,7 @@ export class CommandPipeline {
     const commandId = randomUUID();
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      await tables.lockOrg(client, principal.org);
+      await tables.beginLocked(client, principal.org);
       const objects = new Map<string, CustodyObject>();
       const changed = new Map<string, CustodyObject>();
       const heads = new Map<string, string>();
@@ -236,12 +235,11 @@ export class CommandPipeline {
 
       const ids = built.map((b) => b.id);
       const signatures = await signer.sign({ token: principal.token, org: principal.org, ids });
-      await tables.insertEvents(
-        client,
-        built.map((b) => ({ ...b, status: 'pending' as const, seq: null, commandId })),
-      );
-      await tables.save(client, changed.values());
-      await tables.insertCommand(client, { id: commandId, name: parsed.map((p) => p.def.name).join(','), org: principal.org, eventIds: ids });
+      await tables.recordCommand(client, {
+        events: built.map((b) => ({ ...b, status: 'pending' as const, seq: null, commandId })),
+        objects: changed.values(),
+        command: { id: commandId, name: parsed.map((p) => p.def.name).join(','), org: principal.org, eventIds: ids },
+      });
       await enqueue(client, {
         service,
         topic: TOPICS.submissions,

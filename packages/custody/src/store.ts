@@ -3,6 +3,9 @@
 import type { CustodyObject, Needs, ServiceName } from '@milkchain/domain';
 import type { LedgerEvent } from '@milkchain/ledger';
 import type { PoolClient } from '@milkchain/store';
+import pg from 'pg';
+
+const { escapeLiteral } = pg;
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -20,14 +23,52 @@ export interface CommandRecord {
   updatedAt: string;
 }
 
+export type EventRow = { id: string; event: LedgerEvent; touched: string[]; status: EventStatus; seq: number | null; commandId: string | null };
+
+/** Inserts the rows of the JSON recordset parameter `param` ($1 is the service). */
+const insertEventsSql = (param: string) => `INSERT INTO custody_events (service, id, subject, kind, org, touched, seq, status, command_id, event)
+       SELECT $1, x.id, x.subject, x.kind, x.org, x.touched, x.seq, x.status, x.command_id, x.event
+         FROM jsonb_to_recordset(${param}::jsonb) AS x(id text, subject text, kind text, org text, touched text[], seq bigint, status text, command_id uuid, event jsonb)
+       ON CONFLICT (service, id) DO NOTHING`;
+
+const eventRows = (events: EventRow[]) =>
+  JSON.stringify(
+    events.map((e) => ({
+      id: e.id,
+      subject: e.event.subject,
+      kind: e.event.kind,
+      org: e.event.org,
+      touched: e.touched,
+      seq: e.seq,
+      status: e.status,
+      command_id: e.commandId,
+      event: e.event,
+    })),
+  );
+
+/** Upserts the objects of the JSON recordset parameter `param` ($1 is the service). */
+const saveObjectsSql = (param: string) => `INSERT INTO custody_objects (service, subject, type, org, status, head, from_subjects, holders, state, updated_at)
+       SELECT $1, x.subject, x.type, x.org, x.status, x.head, x.from_subjects, x.holders, x.state, now()
+         FROM jsonb_to_recordset(${param}::jsonb) AS x(subject text, type text, org text, status text, head text, from_subjects text[], holders text[], state jsonb)
+       ON CONFLICT (service, subject) DO UPDATE SET
+         type = EXCLUDED.type, org = EXCLUDED.org, status = EXCLUDED.status, head = EXCLUDED.head,
+         from_subjects = EXCLUDED.from_subjects, holders = EXCLUDED.holders, state = EXCLUDED.state, updated_at = now()`;
+
+const objectRows = (list: CustodyObject[]) =>
+  JSON.stringify(list.map((o) => ({ subject: o.subject, type: o.type, org: o.org, status: o.status, head: o.head, from_subjects: o.from, holders: holdersOf(o), state: o })));
+
 const holdersOf = (o: CustodyObject) => Object.entries(o.holdings).filter(([, q]) => q > 0).map(([org]) => org);
 
 export class CustodyTables {
   constructor(readonly service: ServiceName) {}
 
-  /** Serialises one organisation's writes in this service (custody decisions read, then write). */
-  async lockOrg(db: Queryable, org: string): Promise<void> {
-    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`custody:${this.service}:${org}`]);
+  /**
+   * Begins a transaction that holds the organisation's lock in this service: one organisation's
+   * writes are serialised (custody decisions read, then write). BEGIN and the lock go in one
+   * round trip (two statements in one simple query, so the key is an escaped literal).
+   */
+  async beginLocked(db: Queryable, org: string): Promise<void> {
+    await db.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${escapeLiteral(`custody:${this.service}:${org}`)}, 0))`);
   }
 
   /** Loads what a decider asked for, locked for update (the write path folds into them). */
@@ -36,7 +77,17 @@ export class CustodyTables {
     const out = new Map<string, CustodyObject>();
     const add = (rows: Array<{ state: CustodyObject }>) => rows.forEach((r) => out.set(r.state.subject, r.state));
     const s = this.service;
-    if (needs.subjects.length > 0) {
+    if (needs.subjects.length > 0 && needs.animalsOf) {
+      // Both in one statement (a collection names its subject and needs the herd).
+      add(
+        (
+          await db.query(
+            `SELECT state FROM custody_objects WHERE service = $1 AND (subject = ANY($2::text[]) OR (type = 'animal' AND org = $3)) ORDER BY subject${lock}`,
+            [s, needs.subjects, needs.animalsOf.org],
+          )
+        ).rows,
+      );
+    } else if (needs.subjects.length > 0) {
       add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND subject = ANY($2::text[]) ORDER BY subject${lock}`, [s, needs.subjects])).rows);
     }
     if (needs.heads && needs.heads.length > 0) {
@@ -55,7 +106,7 @@ export class CustodyTables {
         ).rows,
       );
     }
-    if (needs.animalsOf) {
+    if (needs.animalsOf && needs.subjects.length === 0) {
       add((await db.query(`SELECT state FROM custody_objects WHERE service = $1 AND type = 'animal' AND org = $2 ORDER BY subject${lock}`, [s, needs.animalsOf.org])).rows);
     }
     if (needs.descendantsOf) {
@@ -96,48 +147,24 @@ export class CustodyTables {
   async save(db: Queryable, objects: Iterable<CustodyObject>): Promise<void> {
     const list = [...objects];
     if (list.length === 0) return;
-    await db.query(
-      `INSERT INTO custody_objects (service, subject, type, org, status, head, from_subjects, holders, state, updated_at)
-       SELECT $1, x.subject, x.type, x.org, x.status, x.head, x.from_subjects, x.holders, x.state, now()
-         FROM jsonb_to_recordset($2::jsonb) AS x(subject text, type text, org text, status text, head text, from_subjects text[], holders text[], state jsonb)
-       ON CONFLICT (service, subject) DO UPDATE SET
-         type = EXCLUDED.type, org = EXCLUDED.org, status = EXCLUDED.status, head = EXCLUDED.head,
-         from_subjects = EXCLUDED.from_subjects, holders = EXCLUDED.holders, state = EXCLUDED.state, updated_at = now()`,
-      [
-        this.service,
-        JSON.stringify(
-          list.map((o) => ({ subject: o.subject, type: o.type, org: o.org, status: o.status, head: o.head, from_subjects: o.from, holders: holdersOf(o), state: o })),
-        ),
-      ],
-    );
+    await db.query(saveObjectsSql('$2'), [this.service, objectRows(list)]);
   }
 
-  async insertEvents(
-    db: Queryable,
-    events: Array<{ id: string; event: LedgerEvent; touched: string[]; status: EventStatus; seq: number | null; commandId: string | null }>,
-  ): Promise<void> {
+  async insertEvents(db: Queryable, events: EventRow[]): Promise<void> {
     if (events.length === 0) return;
+    await db.query(insertEventsSql('$2'), [this.service, eventRows(events)]);
+  }
+
+  /**
+   * What the write path stores for one request, in one statement: its events (pending), the
+   * objects they changed, and the command. The same rows as insertEvents, save and insertCommand.
+   */
+  async recordCommand(db: Queryable, c: { events: EventRow[]; objects: Iterable<CustodyObject>; command: { id: string; name: string; org: string; eventIds: string[] } }): Promise<void> {
     await db.query(
-      `INSERT INTO custody_events (service, id, subject, kind, org, touched, seq, status, command_id, event)
-       SELECT $1, x.id, x.subject, x.kind, x.org, x.touched, x.seq, x.status, x.command_id, x.event
-         FROM jsonb_to_recordset($2::jsonb) AS x(id text, subject text, kind text, org text, touched text[], seq bigint, status text, command_id uuid, event jsonb)
-       ON CONFLICT (service, id) DO NOTHING`,
-      [
-        this.service,
-        JSON.stringify(
-          events.map((e) => ({
-            id: e.id,
-            subject: e.event.subject,
-            kind: e.event.kind,
-            org: e.event.org,
-            touched: e.touched,
-            seq: e.seq,
-            status: e.status,
-            command_id: e.commandId,
-            event: e.event,
-          })),
-        ),
-      ],
+      `WITH events AS (${insertEventsSql('$2')}),
+            objects AS (${saveObjectsSql('$3')})
+       INSERT INTO custody_commands (service, id, name, org, status, event_ids) VALUES ($1, $4, $5, $6, 'accepted', $7)`,
+      [this.service, eventRows(c.events), objectRows([...c.objects]), c.command.id, c.command.name, c.command.org, c.command.eventIds],
     );
   }
 

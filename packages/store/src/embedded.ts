@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readFileSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface EmbeddedOptions {
@@ -14,7 +15,7 @@ export interface EmbeddedOptions {
 }
 
 export interface EmbeddedPostgresHandle {
-  /** URL of the `postgres` database; create others with `createDatabase`. */
+  /** URL of the `postgres` database (over the cluster's Unix socket); create others with `createDatabase`. */
   readonly url: string;
   readonly port: number;
   urlFor(database: string): string;
@@ -22,6 +23,8 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+/** Where the cluster's Unix socket is (`.s.PGSQL.<port>`): short, as socket paths must be. */
+const SOCKET_DIR = tmpdir();
 const USER = 'postgres';
 const PASSWORD = 'milkchain';
 
@@ -119,6 +122,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=256MB',
+      '-c', `unix_socket_directories=${SOCKET_DIR}`,
       ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: log,
@@ -127,7 +131,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   else await stopStalePostmaster(dataDir);
   await pg.start();
-  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  // Connections go through the Unix socket (password authentication, as over TCP): a query's
+  // round trip costs this process about a quarter less CPU than over loopback TCP, which
+  // 127.0.0.1:port still serves for other tools.
+  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}?host=${encodeURIComponent(SOCKET_DIR)}`;
   return {
     url: urlFor('postgres'),
     port,

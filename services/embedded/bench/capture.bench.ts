@@ -7,13 +7,15 @@
 //      once from one farm (its writes are serialised by the farm's custody lock, so this is that
 //      lock's ceiling) and once from 20 farms at 10 requests/s each (how such a load really arrives)
 //   4. the batch endpoint, 500 collections a request: events/s and latency (target ≥ 5k events/s)
-// A response is 202: the events are signed and durably in the service's outbox. The time until
-// the ledger has sequenced everything is printed too.
+// A response is 202: the events are signed and durably in the service's outbox. The requests come
+// from the load generator in its own process (@milkchain/http/testing), as a separate client's would.
+// The CPU each step cost until every projection had folded what it made is printed too.
 import { commandsOf } from '@milkchain/domain';
 import { DEPLOYMENT_GS1_PREFIX, gln, makeUscc, WORLD_ORGS } from '@milkchain/seeds';
 import { seedOrgs } from '../src/index.ts';
 import { canonicalBytes, eventIdFromBytes, generateOrgKey, signEventId, type LedgerEvent } from '@milkchain/ledger';
 import { admit, Operator, OrgKeyCache } from '@milkchain/ledger-service';
+import { startLoadGenerator, type LoadJob, type LoadRequest } from '@milkchain/http/testing';
 import { ms, pct, startBenchProduct } from './support.ts';
 
 const quick = process.argv.includes('--quick');
@@ -37,12 +39,20 @@ function collection(): Record<string, unknown> {
     occurredAt: new Date(now).toISOString(),
   };
 }
-async function post(pathname: string, body: unknown, as = token): Promise<number> {
-  const t0 = performance.now();
+async function post(pathname: string, body: unknown, as = token): Promise<void> {
   const res = await fetch(base + pathname, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` }, body: JSON.stringify(body) });
   const text = await res.text();
   if (res.status !== 202) throw new Error(`${pathname} answered ${res.status}: ${text.slice(0, 300)}`);
-  return performance.now() - t0;
+}
+const collectionRequest = (as: string): LoadRequest => ({ method: 'POST', path: '/farm/v1/collections', body: JSON.stringify(collection()), headers: { authorization: `Bearer ${as}` } });
+
+const load = startLoadGenerator();
+/** Runs a job in the load generator; every request must be answered 202. */
+type JobSpec = LoadJob extends infer J ? (J extends unknown ? Omit<J, 'base' | 'expect'> : never) : never;
+async function measure(job: JobSpec) {
+  const r = await load.run({ ...job, base, expect: 202 } as LoadJob);
+  if (r.failures > 0) throw new Error(`${r.failures} requests failed, the first: ${r.firstFailure}`);
+  return r;
 }
 
 console.log(`milkchain bench:capture — one process, durable PostgreSQL, Node ${process.version}${quick ? ' (quick)' : ''}`);
@@ -99,11 +109,8 @@ await quiesce();
   for (let i = 0; i < 20; i++) await post('/farm/v1/collections', collection()); // warm-up
   await quiesce();
   await cpuPerEvent(n, async () => {
-    const lat: number[] = [];
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) lat.push(await post('/farm/v1/collections', collection()));
-    const s = (performance.now() - t0) / 1000;
-    console.log(`collections, one at a time   ${rate(n, s).padStart(8)} requests/s p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))}`);
+    const r = await measure({ kind: 'closed', concurrency: 1, requests: Array.from({ length: n }, () => collectionRequest(token)) });
+    console.log(`collections, one at a time   ${rate(n, r.seconds).padStart(8)} requests/s p50 ${ms(pct(r.latencies, 50))} p99 ${ms(pct(r.latencies, 99))}`);
   });
 }
 
@@ -114,19 +121,8 @@ await quiesce();
 async function offered(label: string, farmTokens: string[]) {
   await quiesce();
   const seconds = quick ? 3 : 10;
-  const lat: number[] = [];
-  const inflight: Array<Promise<void>> = [];
-  const t0 = performance.now();
-  for (let i = 0; i < seconds * 200; i++) {
-    const due = t0 + i * 5;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const from = Math.min(due, performance.now());
-    inflight.push(post('/farm/v1/collections', collection(), farmTokens[i % farmTokens.length]).then(() => void lat.push(performance.now() - from)));
-  }
-  await Promise.all(inflight);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(29)}${rate(lat.length, s).padStart(8)} requests/s p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))}   target p99 ≤ 50 ms`);
+  const r = await measure({ kind: 'open', rate: 200, requests: Array.from({ length: seconds * 200 }, (_, i) => collectionRequest(farmTokens[i % farmTokens.length]!)) });
+  console.log(`${label.padEnd(29)}${rate(r.latencies.length, r.seconds).padStart(8)} requests/s p50 ${ms(pct(r.latencies, 50))} p99 ${ms(pct(r.latencies, 99))}   target p99 ≤ 50 ms`);
 }
 
 // 3. One farm, then twenty (demo farm profiles under new ids, each with its own user).
@@ -151,16 +147,18 @@ await quiesce();
 {
   const requests = quick ? 4 : 20;
   const size = 500;
-  const lat: number[] = [];
   await cpuPerEvent(requests * size, async () => {
-    const t0 = performance.now();
-    for (let r = 0; r < requests; r++) {
-      lat.push(await post('/farm/v1/batch', { commands: Array.from({ length: size }, () => ({ command: 'collection.record', body: collection() })) }));
-    }
-    const s = (performance.now() - t0) / 1000;
-    console.log(`batch capture (500/request)  ${rate(requests * size, s).padStart(8)} events/s   p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} per request   target ≥ 5,000 events/s`);
+    const batches: LoadRequest[] = Array.from({ length: requests }, () => ({
+      method: 'POST',
+      path: '/farm/v1/batch',
+      body: JSON.stringify({ commands: Array.from({ length: size }, () => ({ command: 'collection.record', body: collection() })) }),
+      headers: { authorization: `Bearer ${token}` },
+    }));
+    const r = await measure({ kind: 'closed', concurrency: 1, requests: batches });
+    console.log(`batch capture (500/request)  ${rate(requests * size, r.seconds).padStart(8)} events/s   p50 ${ms(pct(r.latencies, 50))} p99 ${ms(pct(r.latencies, 99))} per request   target ≥ 5,000 events/s`);
   });
 }
 console.log(`log size at the end: ${composed.ledger.sequencer.size.toLocaleString('en-US')} entries`);
 
+load.close();
 await close();

@@ -1,1 +1,1 @@
-export { startLoadGenerator, type LoadGenerator, type LoadJob, type LoadResult } from './load.ts';
+export { startLoadGenerator, type LoadGenerator, type LoadJob, type LoadRequest, type LoadResult } from './load.ts';

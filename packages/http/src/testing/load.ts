@@ -2,9 +2,9 @@
 // what a separate client sees, not the server's event loop or garbage collection.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LoadJob, LoadResult } from './load-child.ts';
+import type { LoadJob, LoadRequest, LoadResult } from './load-child.ts';
 
-export type { LoadJob, LoadResult };
+export type { LoadJob, LoadRequest, LoadResult };
 
 export interface LoadGenerator {
   /** Runs one job (closed or open loop) and resolves with every latency and the failures. */
