@@ -50,7 +50,7 @@ const NEEDS_ESCAPE = /["\\]/;
 export function arrayLiteral(values: ReadonlyArray<string | number | boolean | null>): string | ReadonlyArray<string | number | boolean | null> {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const v = values[i]!;
     if (v === null) parts[i] = 'NULL';
     else if (typeof v === 'number') {
       if (!Number.isFinite(v)) return values;
